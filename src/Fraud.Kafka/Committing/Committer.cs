@@ -1,0 +1,114 @@
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.Stage;
+using Fraud.Kafka.Consuming;
+
+namespace Fraud.Kafka.Committing;
+
+/// <summary>When the committer commits: after <see cref="MaxBatch"/> acknowledgements or <see cref="MaxInterval"/>.</summary>
+public sealed record CommitterSettings
+{
+    public int MaxBatch { get; init; } = 5000;
+
+    public TimeSpan MaxInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// The end of a consume → process → produce pipeline. Each element says "every output of this record is
+/// acknowledged"; the committer marks it and commits in batches (by count and by time). Acknowledgements may arrive
+/// in any order: only the contiguous prefix of each partition is committed (see <see cref="ConsumerSession"/>).
+/// </summary>
+public static class Committer
+{
+    /// <summary>Materializes a task that completes after the last commit once upstream completes.</summary>
+    public static Sink<CommittableOffset, Task<Done>> Sink(CommitterSettings? settings = null)
+    {
+        var committerSettings = settings ?? new CommitterSettings();
+        return Akka.Streams.Dsl.Sink.FromGraph(new CommitterStage(committerSettings));
+    }
+
+    private sealed class CommitterStage(CommitterSettings settings) : GraphStageWithMaterializedValue<SinkShape<CommittableOffset>, Task<Done>>
+    {
+        private readonly Inlet<CommittableOffset> _in = new("committer.in");
+
+        public override SinkShape<CommittableOffset> Shape => new(_in);
+
+        protected override Attributes InitialAttributes => Attributes.CreateName("kafka-committer");
+
+        public override ILogicAndMaterializedValue<Task<Done>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+        {
+            var completion = new TaskCompletionSource<Done>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return new LogicAndMaterializedValue<Task<Done>>(new Logic(this, settings, completion), completion.Task);
+        }
+
+        private sealed class Logic : TimerGraphStageLogic
+        {
+            private readonly CommitterStage _stage;
+            private readonly CommitterSettings _settings;
+            private readonly TaskCompletionSource<Done> _completion;
+            private readonly HashSet<ConsumerSession> _dirty = new();
+            private int _sinceCommit;
+
+            public Logic(CommitterStage stage, CommitterSettings settings, TaskCompletionSource<Done> completion) : base(stage.Shape)
+            {
+                _stage = stage;
+                _settings = settings;
+                _completion = completion;
+                SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnFinish, onUpstreamFailure: OnFailure);
+            }
+
+            public override void PreStart()
+            {
+                ScheduleRepeatedly("commit", _settings.MaxInterval);
+                Pull(_stage._in);
+            }
+
+            public override void PostStop() =>
+                _completion.TrySetException(new AbruptStageTerminationException(this));
+
+            protected override void OnTimer(object timerKey) => CommitAll();
+
+            private void OnPush()
+            {
+                var offset = Grab(_stage._in);
+                offset.Session.Acknowledge(offset);
+                _dirty.Add(offset.Session);
+                if (++_sinceCommit >= _settings.MaxBatch)
+                {
+                    CommitAll();
+                }
+
+                Pull(_stage._in);
+            }
+
+            private void OnFinish()
+            {
+                CommitAll();
+                _completion.TrySetResult(Done.Instance);
+                CompleteStage();
+            }
+
+            private void OnFailure(Exception cause)
+            {
+                // Commit what was acknowledged before the failure: those outputs are safely written.
+                CommitAll();
+                _completion.TrySetException(cause);
+                FailStage(cause);
+            }
+
+            // A commit blocks for one broker round trip, once per batch: cheap enough to do in place, and it keeps
+            // acknowledgements and commits strictly ordered.
+            private void CommitAll()
+            {
+                foreach (var session in _dirty)
+                {
+                    session.CommitAcknowledged();
+                }
+
+                _dirty.Clear();
+                _sinceCommit = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+using Confluent.Kafka;
+
+namespace Fraud.Kafka.Consuming;
+
+/// <summary>
+/// Owns one Kafka consumer and the commit bookkeeping of its partitions. The source stage registers every record it
+/// emits; the committer acknowledges them in any order; only the contiguous acknowledged prefix of a partition is
+/// committed, so a record that is still in flight can never be skipped by a crash.
+/// On revocation the acknowledged prefix of the revoked partitions is committed synchronously inside the rebalance
+/// callback (before the new owner starts reading), and their later acknowledgements are dropped: nothing is lost,
+/// and nothing is committed twice or over the new owner's progress.
+/// </summary>
+public sealed class ConsumerSession : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<TopicPartition, PartitionTrack> _partitions = new();
+    private readonly Action<string> _log;
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+    private int _nextGeneration;
+    private bool _closed;
+
+    internal ConsumerSession(Action<string> log) => _log = log;
+
+    /// <summary>Raised (on the polling thread) after partitions were assigned.</summary>
+    public event Action<IReadOnlyList<TopicPartition>>? Assigned;
+
+    /// <summary>Raised after partitions were revoked or lost.</summary>
+    public event Action<IReadOnlyList<TopicPartition>>? Revoked;
+
+    /// <summary>Total offsets committed to Kafka by this session (for metrics and tests).</summary>
+    public long CommitCount { get; private set; }
+
+    /// <summary>Partitions currently assigned.</summary>
+    public IReadOnlyList<TopicPartition> Assignment
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _partitions.Keys.ToArray();
+            }
+        }
+    }
+
+    internal IConsumer<byte[]?, byte[]?> Consumer => _consumer ?? throw new InvalidOperationException("Consumer not started.");
+
+    internal void Attach(IConsumer<byte[]?, byte[]?> consumer) => _consumer = consumer;
+
+    /// <summary>Called by the source for each record before it is emitted.</summary>
+    internal CommittableOffset? Register(TopicPartition partition, long offset)
+    {
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue(partition, out var track))
+            {
+                // Fetched before a revocation that ran in the same poll: not ours any more.
+                return null;
+            }
+
+            track.InFlight.Enqueue(offset);
+            return new CommittableOffset(this, partition, offset, track.Generation);
+        }
+    }
+
+    /// <summary>Marks an offset as done: all outputs of its record are acknowledged.</summary>
+    public void Acknowledge(CommittableOffset offset)
+    {
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue(offset.TopicPartition, out var track) || track.Generation != offset.Generation)
+            {
+                return; // revoked since: the new owner re-reads it (at-least-once), we must not commit it
+            }
+
+            track.Acknowledge(offset.Offset);
+        }
+    }
+
+    /// <summary>Commits every partition's acknowledged prefix that is not committed yet. Blocks for one round trip.</summary>
+    public int CommitAcknowledged()
+    {
+        lock (_gate)
+        {
+            return CommitLocked(_partitions.Keys.ToList());
+        }
+    }
+
+    internal void OnAssigned(IReadOnlyList<TopicPartition> partitions)
+    {
+        lock (_gate)
+        {
+            foreach (var partition in partitions)
+            {
+                _partitions[partition] = new PartitionTrack(++_nextGeneration);
+            }
+        }
+
+        Assigned?.Invoke(partitions);
+    }
+
+    internal void OnRevoked(IReadOnlyList<TopicPartition> partitions, bool lost)
+    {
+        lock (_gate)
+        {
+            if (!lost)
+            {
+                // Still the owner until this callback returns: last chance to commit what is done.
+                CommitLocked(partitions);
+            }
+
+            foreach (var partition in partitions)
+            {
+                _partitions.Remove(partition);
+            }
+        }
+
+        Revoked?.Invoke(partitions);
+    }
+
+    private int CommitLocked(IReadOnlyList<TopicPartition> partitions)
+    {
+        if (_consumer is null || _closed)
+        {
+            return 0;
+        }
+
+        List<TopicPartitionOffset>? offsets = null;
+        foreach (var partition in partitions)
+        {
+            if (_partitions.TryGetValue(partition, out var track) && track.Committable > track.Committed)
+            {
+                (offsets ??= new()).Add(new TopicPartitionOffset(partition, new Offset(track.Committable)));
+            }
+        }
+
+        if (offsets is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            _consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            // Not fatal: the same offsets (or later ones) are retried at the next commit; a rebalance makes the new
+            // owner re-read from the last successful commit, which is at-least-once, never a loss.
+            _log($"commit failed ({e.Error.Code}: {e.Error.Reason}); will retry");
+            return 0;
+        }
+
+        foreach (var committed in offsets)
+        {
+            _partitions[committed.TopicPartition].Committed = committed.Offset.Value;
+        }
+
+        CommitCount += offsets.Count;
+        return offsets.Count;
+    }
+
+    /// <summary>Leaves the group (revoking, and so committing, what is acknowledged) and frees the consumer.</summary>
+    public void Dispose()
+    {
+        IConsumer<byte[]?, byte[]?>? consumer;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            consumer = _consumer;
+        }
+
+        if (consumer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Close();
+        }
+        catch (KafkaException e)
+        {
+            _log($"consumer close: {e.Error.Reason}");
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _closed = true;
+            }
+
+            consumer.Dispose();
+        }
+    }
+
+    private sealed class PartitionTrack(int generation)
+    {
+        private HashSet<long>? _acknowledgedOutOfOrder;
+
+        public int Generation { get; } = generation;
+
+        /// <summary>Offsets emitted and not yet acknowledged, in emission (= offset) order.</summary>
+        public Queue<long> InFlight { get; } = new();
+
+        /// <summary>Next offset to commit: one past the contiguous acknowledged prefix; -1 when nothing is done.</summary>
+        public long Committable { get; private set; } = -1;
+
+        public long Committed { get; set; } = -1;
+
+        public void Acknowledge(long offset)
+        {
+            if (InFlight.Count == 0 || offset < InFlight.Peek())
+            {
+                return; // already acknowledged once: a duplicate acknowledgement is harmless
+            }
+
+            if (offset != InFlight.Peek())
+            {
+                (_acknowledgedOutOfOrder ??= new()).Add(offset);
+                return;
+            }
+
+            InFlight.Dequeue();
+            Committable = offset + 1;
+            while (_acknowledgedOutOfOrder is { Count: > 0 } && InFlight.Count > 0 && _acknowledgedOutOfOrder.Remove(InFlight.Peek()))
+            {
+                Committable = InFlight.Dequeue() + 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Akka;
+using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using Fraud.Kafka.Native;
+using Fraud.Kafka.Settings;
+
+namespace Fraud.Kafka.Producing;
+
+/// <summary>A record to write, with a pass-through value (typically the input's committable offset).</summary>
+public sealed record ProducerRecord<TPassThrough>(string Topic, Message<byte[]?, byte[]?> Message, TPassThrough PassThrough);
+
+/// <summary>The broker's acknowledgement of a <see cref="ProducerRecord{TPassThrough}"/>.</summary>
+public sealed record DeliveredRecord<TPassThrough>(DeliveryResult<byte[]?, byte[]?> Delivery, TPassThrough PassThrough);
+
+/// <summary>Raised into the stream when the producer hits an error it cannot recover from.</summary>
+public sealed class KafkaProducerFatalException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Producer factories and flows.</summary>
+public static class KafkaProducer
+{
+    /// <summary>
+    /// One producer for the whole process (librdkafka batches across topics and partitions). Idempotent with
+    /// acks=all by default, so a retry never writes a record twice.
+    /// </summary>
+    public static IProducer<byte[]?, byte[]?> Create(KafkaSettings settings, Action<string>? log = null)
+    {
+        Librdkafka.EnsureLoaded();
+        return new ProducerBuilder<byte[]?, byte[]?>(settings.ToProducerConfig())
+            .SetErrorHandler((_, error) =>
+            {
+                if (error.IsFatal || error.Code != ErrorCode.Local_Transport)
+                {
+                    log?.Invoke($"kafka producer: {error.Code}: {error.Reason}");
+                }
+            })
+            .SetLogHandler((_, message) =>
+            {
+                if (message.Level <= SyslogLevel.Warning)
+                {
+                    log?.Invoke($"librdkafka {message.Facility}: {message.Message}");
+                }
+            })
+            .Build();
+    }
+
+    /// <summary>
+    /// Writes each record and emits its delivery report, in input order, with its pass-through. At most
+    /// <paramref name="maxInFlight"/> records await acknowledgement. A delivery failure fails the stream with the
+    /// broker's reason: the records' offsets are then never committed, so a restart writes them again.
+    /// </summary>
+    public static Flow<ProducerRecord<T>, DeliveredRecord<T>, NotUsed> Flow<T>(IProducer<byte[]?, byte[]?> producer, int maxInFlight = 4096) =>
+        Akka.Streams.Dsl.Flow.Create<ProducerRecord<T>>()
+            .SelectAsync(maxInFlight, record => ProduceAsync(producer, record))
+            .Named("kafka-producer");
+
+    private static async Task<DeliveredRecord<T>> ProduceAsync<T>(IProducer<byte[]?, byte[]?> producer, ProducerRecord<T> record)
+    {
+        try
+        {
+            var delivery = await producer.ProduceAsync(record.Topic, record.Message).ConfigureAwait(false);
+            return new DeliveredRecord<T>(delivery, record.PassThrough);
+        }
+        catch (ProduceException<byte[]?, byte[]?> e)
+        {
+            var kind = e.Error.IsFatal ? "fatal producer error" : "delivery failed";
+            throw new KafkaProducerFatalException($"Kafka {kind} on topic '{record.Topic}': {e.Error.Code}: {e.Error.Reason}", e);
+        }
+    }
+}
