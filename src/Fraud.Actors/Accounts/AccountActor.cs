@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Akka.Event;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Accounts;
+
+/// <summary>Messages routed to an account's entity carry its id: the sharding key.</summary>
+public interface IWithAccountId
+{
+    /// <summary>The paying account (<see cref="Transaction.Source"/>).</summary>
+    string AccountId { get; }
+}
+
+/// <summary>Score this transaction against its account's history.</summary>
+public sealed record ScoreTransaction(Transaction Transaction) : IWithAccountId
+{
+    public string AccountId => Transaction.Source;
+}
+
+/// <summary>The reply to <see cref="ScoreTransaction"/>.</summary>
+public sealed record TransactionScored(string TransactionId, Verdict Verdict);
+
+/// <summary>
+/// One account: holds its <see cref="AccountState"/> and applies <see cref="Scoring.Score"/>. All logic is in the pure
+/// functions; the actor only serializes access to the state, one transaction at a time, in arrival order.
+/// </summary>
+public sealed class AccountActor : ReceiveActor
+{
+    private readonly AccountState _state = new();
+    private readonly RuleSettings _rules;
+    private readonly string _node;
+    private readonly TimeProvider _clock;
+
+    public AccountActor(RuleSettings rules, string node, TimeProvider clock)
+    {
+        _rules = rules;
+        _node = node;
+        _clock = clock;
+        Receive<ScoreTransaction>(Handle);
+    }
+
+    public static Props Props(RuleSettings rules, string node, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new AccountActor(rules, node, clock ?? TimeProvider.System));
+
+    private void Handle(ScoreTransaction command)
+    {
+        var verdict = Scoring.Score(_state, command.Transaction, _rules, _clock.GetUtcNow(), _node);
+        Sender.Tell(new TransactionScored(command.Transaction.TransactionId, verdict));
+    }
+
+    protected override void PostStop() =>
+        Context.GetLogger().Debug("account {0} passivated with {1} events", Self.Path.Name, _state.EventCount);
+}

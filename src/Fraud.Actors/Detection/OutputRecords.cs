@@ -1,0 +1,99 @@
+using System.Text;
+using System.Text.Json;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Detection;
+
+/// <summary>
+/// The output contract. Legit and fraud records: the transaction's JSON plus a <c>verdict</c> object, keyed by the
+/// account. Dead letters: the original key, value and headers untouched, plus <c>x-dead-letter-*</c> headers that say
+/// why and where from.
+/// </summary>
+public static class OutputRecords
+{
+    public const string ReasonHeader = "x-dead-letter-reason";
+    public const string DetailHeader = "x-dead-letter-detail";
+    public const string OriginHeader = "x-dead-letter-origin";
+
+    public static OutboundRecord<TAck> ToOutbound<TAck>(ScoredRecord<TAck> scored)
+    {
+        if (scored.Outcome == Outcome.DeadLetter)
+        {
+            var headers = new List<KeyValuePair<string, byte[]>>(scored.Input.Headers.Count + 3);
+            headers.AddRange(scored.Input.Headers);
+            headers.Add(new(ReasonHeader, Encoding.UTF8.GetBytes(scored.RejectReason ?? "unknown")));
+            headers.Add(new(DetailHeader, Encoding.UTF8.GetBytes(scored.RejectDetail ?? "")));
+            headers.Add(new(OriginHeader, Encoding.UTF8.GetBytes(scored.Input.Origin.ToString())));
+            return new OutboundRecord<TAck>(Outcome.DeadLetter, scored.Input.Key, scored.Input.Value ?? [], headers, scored);
+        }
+
+        var tx = scored.Transaction!;
+        return new OutboundRecord<TAck>(
+            scored.Outcome,
+            Encoding.UTF8.GetBytes(tx.Source),
+            WriteScored(tx, scored.Verdict!),
+            scored.Input.Headers,
+            scored);
+    }
+
+    /// <summary>The transaction plus its verdict, as written to the legit and fraud topics.</summary>
+    public static byte[] WriteScored(Transaction tx, Verdict verdict)
+    {
+        using var buffer = new MemoryStream(384);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("transactionId", tx.TransactionId);
+            json.WriteString("source", tx.Source);
+            json.WriteString("target", tx.Target);
+            json.WriteNumber("amount", tx.Amount);
+            json.WriteString("currency", tx.Currency);
+            json.WriteString("timestamp", tx.Timestamp.UtcDateTime);
+            WriteOptional(json, "merchantCategory", tx.MerchantCategory);
+            WriteOptional(json, "country", tx.Country);
+            WriteOptional(json, "deviceId", tx.DeviceId);
+            json.WriteStartObject("verdict");
+            json.WriteNumber("score", verdict.Score);
+            json.WriteStartArray("rules");
+            foreach (var hit in verdict.Rules)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", hit.Id);
+                json.WriteNumber("observed", hit.Observed);
+                json.WriteNumber("limit", hit.Limit);
+                if (hit.Window is null)
+                {
+                    json.WriteNull("window");
+                }
+                else
+                {
+                    json.WriteString("window", hit.Window);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("detectedAt", verdict.DetectedAt.UtcDateTime);
+            json.WriteString("detectorNode", verdict.DetectorNode);
+            if (verdict.Late)
+            {
+                json.WriteBoolean("late", true);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+}

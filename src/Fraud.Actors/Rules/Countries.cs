@@ -1,0 +1,42 @@
+namespace Fraud.Actors.Rules;
+
+/// <summary>Approximate country centroids (ISO 3166 alpha-2), enough to tell a plausible trip from an impossible one.</summary>
+public static class Countries
+{
+    private static readonly Dictionary<string, (double Lat, double Lon)> Centroids = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["US"] = (39.8, -98.6), ["CA"] = (56.1, -106.3), ["MX"] = (23.6, -102.6), ["BR"] = (-14.2, -51.9),
+        ["AR"] = (-38.4, -63.6), ["CL"] = (-35.7, -71.5), ["CO"] = (4.6, -74.3), ["PE"] = (-9.2, -75.0),
+        ["GB"] = (54.0, -2.0), ["IE"] = (53.4, -8.2), ["FR"] = (46.2, 2.2), ["DE"] = (51.2, 10.5),
+        ["ES"] = (40.5, -3.7), ["PT"] = (39.4, -8.2), ["IT"] = (41.9, 12.6), ["NL"] = (52.1, 5.3),
+        ["BE"] = (50.5, 4.5), ["CH"] = (46.8, 8.2), ["AT"] = (47.5, 14.6), ["SE"] = (60.1, 18.6),
+        ["NO"] = (60.5, 8.5), ["FI"] = (61.9, 25.7), ["DK"] = (56.3, 9.5), ["PL"] = (51.9, 19.1),
+        ["CZ"] = (49.8, 15.5), ["GR"] = (39.1, 21.8), ["TR"] = (39.0, 35.2), ["RU"] = (61.5, 105.3),
+        ["UA"] = (48.4, 31.2), ["RO"] = (45.9, 25.0), ["EG"] = (26.8, 30.8), ["NG"] = (9.1, 8.7),
+        ["ZA"] = (-30.6, 22.9), ["KE"] = (-0.02, 37.9), ["MA"] = (31.8, -7.1), ["AE"] = (23.4, 53.8),
+        ["SA"] = (23.9, 45.1), ["IL"] = (31.0, 34.9), ["IN"] = (20.6, 79.0), ["CN"] = (35.9, 104.2),
+        ["JP"] = (36.2, 138.3), ["KR"] = (35.9, 127.8), ["SG"] = (1.35, 103.8), ["TH"] = (15.9, 101.0),
+        ["VN"] = (14.1, 108.3), ["ID"] = (-0.8, 113.9), ["PH"] = (12.9, 121.8), ["AU"] = (-25.3, 133.8),
+        ["NZ"] = (-40.9, 174.9),
+    };
+
+    /// <summary>Codes the table knows, in a stable order.</summary>
+    public static IReadOnlyList<string> Known { get; } = Centroids.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Great-circle distance between two countries' centroids in km; null when either is unknown.</summary>
+    public static double? DistanceKm(string? a, string? b)
+    {
+        if (a is null || b is null || !Centroids.TryGetValue(a, out var p) || !Centroids.TryGetValue(b, out var q))
+        {
+            return null;
+        }
+
+        const double earthRadiusKm = 6371.0;
+        static double Rad(double degrees) => degrees * Math.PI / 180.0;
+        var dLat = Rad(q.Lat - p.Lat);
+        var dLon = Rad(q.Lon - p.Lon);
+        var h = Math.Sin(dLat / 2) * Math.Sin(dLat / 2)
+                + Math.Cos(Rad(p.Lat)) * Math.Cos(Rad(q.Lat)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
+        return 2 * earthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+    }
+}

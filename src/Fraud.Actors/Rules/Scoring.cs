@@ -1,0 +1,228 @@
+using System.Globalization;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Rules;
+
+/// <summary>
+/// The decision, as plain functions over <see cref="AccountState"/>: no actor, no clock, no I/O, so every rule is tested
+/// directly. <see cref="Evaluate"/> only reads the state; <see cref="Apply"/> records the transaction; <see cref="Score"/>
+/// is the two with idempotence around them.
+/// </summary>
+public static class Scoring
+{
+    /// <summary>
+    /// Scores <paramref name="tx"/> for its account: a transaction id seen before returns its first verdict and changes
+    /// nothing; otherwise the rules are evaluated, the transaction is recorded, and the verdict remembered.
+    /// </summary>
+    public static Verdict Score(AccountState state, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
+    {
+        if (state.VerdictsById.TryGetValue(tx.TransactionId, out var previous))
+        {
+            return previous;
+        }
+
+        var late = IsLate(state, tx, rules);
+        var hits = Evaluate(state, tx, rules, late);
+        var verdict = new Verdict(CombinedScore(hits, rules), hits, now, node, late);
+        if (!late)
+        {
+            Apply(state, tx, rules);
+        }
+
+        Remember(state, tx.TransactionId, verdict, rules);
+        return verdict;
+    }
+
+    /// <summary>Arrived further behind the account's newest event than the allowed lateness.</summary>
+    public static bool IsLate(AccountState state, Transaction tx, RuleSettings rules) =>
+        state.NewestTimestamp is { } newest && tx.Timestamp < newest - rules.AllowedLateness;
+
+    /// <summary>
+    /// The rules that fire for <paramref name="tx"/> given what the account did before. A late transaction is judged by
+    /// the instantaneous rule only: its windows may already be gone, and judging it on partial state would mislead.
+    /// </summary>
+    public static IReadOnlyList<RuleHit> Evaluate(AccountState state, Transaction tx, RuleSettings rules, bool late = false)
+    {
+        List<RuleHit>? hits = null;
+        if (rules.LargeAmount.Enabled && tx.Amount >= rules.LargeAmount.Threshold)
+        {
+            (hits ??= new()).Add(new RuleHit(LargeAmountRule.Id, tx.Amount, rules.LargeAmount.Threshold, null));
+        }
+
+        if (late)
+        {
+            return hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>();
+        }
+
+        var t = tx.Timestamp.UtcTicks;
+        if (rules.VelocityCount.Enabled)
+        {
+            var count = CountIn(state, t - rules.VelocityCount.Window.Ticks, t) + 1;
+            if (count > rules.VelocityCount.MaxCount)
+            {
+                (hits ??= new()).Add(new RuleHit(VelocityCountRule.Id, count, rules.VelocityCount.MaxCount, Format(rules.VelocityCount.Window)));
+            }
+        }
+
+        if (rules.VelocityAmount.Enabled)
+        {
+            var sum = SumIn(state, t - rules.VelocityAmount.Window.Ticks, t) + tx.Amount;
+            if (sum > rules.VelocityAmount.MaxSum)
+            {
+                (hits ??= new()).Add(new RuleHit(VelocityAmountRule.Id, sum, rules.VelocityAmount.MaxSum, Format(rules.VelocityAmount.Window)));
+            }
+        }
+
+        var smallThenLarge = rules.SmallThenLarge;
+        if (smallThenLarge.Enabled && tx.Amount > smallThenLarge.LargeAbove
+            && HasSmallIn(state, t - smallThenLarge.Window.Ticks, t, smallThenLarge.SmallBelow))
+        {
+            (hits ??= new()).Add(new RuleHit(SmallThenLargeRule.Id, tx.Amount, smallThenLarge.LargeAbove, Format(smallThenLarge.Window)));
+        }
+
+        if (rules.ImpossibleTravel.Enabled && TravelSpeedKmh(state, tx, rules.ImpossibleTravel.Window) is { } speed
+            && speed > rules.ImpossibleTravel.MaxSpeedKmh)
+        {
+            (hits ??= new()).Add(new RuleHit(ImpossibleTravelRule.Id, Math.Round((decimal)Math.Min(speed, 1e9), 1),
+                (decimal)rules.ImpossibleTravel.MaxSpeedKmh, Format(rules.ImpossibleTravel.Window)));
+        }
+
+        return hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>();
+    }
+
+    /// <summary>Records the transaction in the account's windows (in event-time order) and evicts what has expired.</summary>
+    public static void Apply(AccountState state, Transaction tx, RuleSettings rules)
+    {
+        var entry = new AccountEvent(tx.Timestamp.UtcTicks, tx.Amount, tx.Country);
+        var events = state.Events;
+        var index = events.Count;
+        while (index > 0 && events[index - 1].Ticks > entry.Ticks)
+        {
+            index--; // out of order within the lateness: slide back to its place in event time
+        }
+
+        events.Insert(index, entry);
+        if (state.NewestTimestamp is null || tx.Timestamp > state.NewestTimestamp)
+        {
+            state.NewestTimestamp = tx.Timestamp;
+        }
+
+        var horizon = state.NewestTimestamp.Value.UtcTicks - rules.Retention.Ticks;
+        var expired = 0;
+        while (expired < events.Count && (events[expired].Ticks < horizon || events.Count - expired > rules.MaxEventsPerAccount))
+        {
+            expired++;
+        }
+
+        if (expired > 0)
+        {
+            events.RemoveRange(0, expired);
+        }
+    }
+
+    private static void Remember(AccountState state, string id, Verdict verdict, RuleSettings rules)
+    {
+        state.VerdictsById[id] = verdict;
+        state.IdOrder.Enqueue(id);
+        while (state.IdOrder.Count > rules.RememberedIdsPerAccount)
+        {
+            state.VerdictsById.Remove(state.IdOrder.Dequeue());
+        }
+    }
+
+    /// <summary>1 − Π(1 − weight): two independent signals are stronger than either; 0 when nothing fired.</summary>
+    private static double CombinedScore(IReadOnlyList<RuleHit> hits, RuleSettings rules)
+    {
+        var clean = 1.0;
+        foreach (var hit in hits)
+        {
+            clean *= 1 - Math.Clamp(WeightOf(hit.Id, rules), 0, 1);
+        }
+
+        return Math.Round(1 - clean, 4);
+    }
+
+    private static double WeightOf(string id, RuleSettings rules) => id switch
+    {
+        LargeAmountRule.Id => rules.LargeAmount.Weight,
+        VelocityCountRule.Id => rules.VelocityCount.Weight,
+        VelocityAmountRule.Id => rules.VelocityAmount.Weight,
+        SmallThenLargeRule.Id => rules.SmallThenLarge.Weight,
+        ImpossibleTravelRule.Id => rules.ImpossibleTravel.Weight,
+        _ => 0,
+    };
+
+    // Windows are (t - window, t]: an event exactly one window old no longer counts.
+    private static int CountIn(AccountState state, long fromExclusive, long toInclusive)
+    {
+        var count = 0;
+        foreach (var e in state.Events)
+        {
+            if (e.Ticks > fromExclusive && e.Ticks <= toInclusive) count++;
+        }
+
+        return count;
+    }
+
+    private static decimal SumIn(AccountState state, long fromExclusive, long toInclusive)
+    {
+        var sum = 0m;
+        foreach (var e in state.Events)
+        {
+            if (e.Ticks > fromExclusive && e.Ticks <= toInclusive) sum += e.Amount;
+        }
+
+        return sum;
+    }
+
+    private static bool HasSmallIn(AccountState state, long fromExclusive, long toInclusive, decimal smallBelow)
+    {
+        foreach (var e in state.Events)
+        {
+            if (e.Ticks > fromExclusive && e.Ticks <= toInclusive && e.Amount < smallBelow) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Speed needed to reach this transaction's country from the latest earlier one within the window.</summary>
+    private static double? TravelSpeedKmh(AccountState state, Transaction tx, TimeSpan window)
+    {
+        if (tx.Country is null)
+        {
+            return null;
+        }
+
+        var t = tx.Timestamp.UtcTicks;
+        for (var i = state.Events.Count - 1; i >= 0; i--)
+        {
+            var e = state.Events[i];
+            if (e.Ticks > t || e.Country is null)
+            {
+                continue;
+            }
+
+            if (t - e.Ticks > window.Ticks)
+            {
+                return null;
+            }
+
+            var km = Countries.DistanceKm(e.Country, tx.Country);
+            if (km is null)
+            {
+                return null;
+            }
+
+            // Under a second apart counts as a second: a distance in no time is as impossible as it gets.
+            var hours = Math.Max(TimeSpan.FromTicks(t - e.Ticks).TotalHours, 1.0 / 3600);
+            return km.Value / hours;
+        }
+
+        return null;
+    }
+
+    private static string Format(TimeSpan window) =>
+        window.TotalSeconds < 3600 || window.TotalSeconds % 3600 != 0
+            ? window.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s"
+            : (window.TotalSeconds / 3600).ToString(CultureInfo.InvariantCulture) + "h";
+}

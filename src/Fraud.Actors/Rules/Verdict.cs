@@ -1,0 +1,13 @@
+namespace Fraud.Actors.Rules;
+
+/// <summary>One rule that fired: what it saw, the limit it applies, over which window (null when instantaneous).</summary>
+public sealed record RuleHit(string Id, decimal Observed, decimal Limit, string? Window);
+
+/// <summary>
+/// The explanation attached to every scored transaction. Legit verdicts have no rules. A redelivered transaction gets
+/// the very same verdict back (same <see cref="DetectedAt"/> and node), so duplicates downstream are identical.
+/// </summary>
+public sealed record Verdict(double Score, IReadOnlyList<RuleHit> Rules, DateTimeOffset DetectedAt, string DetectorNode, bool Late = false)
+{
+    public bool IsFraud => Rules.Count > 0;
+}

@@ -1,0 +1,158 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Fraud.Actors.Transactions;
+
+/// <summary>Why a record could not be scored. Travels in the dead-letter header <c>x-dead-letter-reason</c>.</summary>
+public static class RejectReasons
+{
+    public const string EmptyValue = "empty-value";
+    public const string InvalidJson = "invalid-json";
+    public const string NotAnObject = "not-an-object";
+    public const string MissingField = "missing-field";
+    public const string AmountMissing = "amount-missing";
+    public const string AmountNotNumeric = "amount-not-numeric";
+    public const string AmountNegative = "amount-negative";
+    public const string InvalidTimestamp = "invalid-timestamp";
+}
+
+/// <summary>The outcome of parsing: a transaction, or a reason and a human-readable detail.</summary>
+public readonly record struct ParseResult(Transaction? Transaction, string? Reason, string? Detail)
+{
+    public bool IsValid => Transaction is not null;
+
+    public static ParseResult Ok(Transaction transaction) => new(transaction, null, null);
+
+    public static ParseResult Reject(string reason, string detail) => new(null, reason, detail);
+}
+
+/// <summary>
+/// Reads the transaction JSON in one pass with <see cref="Utf8JsonReader"/>. Accepts the seed's schema
+/// (<c>source, target, amount, currency</c> only): the id then falls back to topic-partition-offset and the time to
+/// the record's timestamp, so old producers keep working. Unknown fields are ignored.
+/// </summary>
+public static class TransactionParser
+{
+    public static ParseResult Parse(ReadOnlySpan<byte> json, RecordOrigin origin)
+    {
+        if (json.IsEmpty)
+        {
+            return ParseResult.Reject(RejectReasons.EmptyValue, "the record has no value");
+        }
+
+        string? id = null, source = null, target = null, currency = null, category = null, country = null, device = null;
+        decimal? amount = null;
+        DateTimeOffset? timestamp = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return ParseResult.Reject(RejectReasons.NotAnObject, "the value is not a JSON object");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                switch (name)
+                {
+                    case "transactionId": id = ReadText(ref reader); break;
+                    case "source": source = ReadText(ref reader); break;
+                    case "target": target = ReadText(ref reader); break;
+                    case "currency": currency = ReadText(ref reader); break;
+                    case "merchantCategory": category = ReadText(ref reader); break;
+                    case "country": country = ReadText(ref reader); break;
+                    case "deviceId": device = ReadText(ref reader); break;
+                    case "amount":
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            break;
+                        }
+
+                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var value))
+                        {
+                            return ParseResult.Reject(RejectReasons.AmountNotNumeric, $"amount is not a number ({reader.TokenType})");
+                        }
+
+                        amount = value;
+                        break;
+                    case "timestamp":
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            break;
+                        }
+
+                        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var time))
+                        {
+                            timestamp = time.ToUniversalTime();
+                        }
+                        else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var epochMs))
+                        {
+                            timestamp = DateTimeOffset.FromUnixTimeMilliseconds(epochMs);
+                        }
+                        else
+                        {
+                            return ParseResult.Reject(RejectReasons.InvalidTimestamp, "timestamp is neither ISO-8601 nor epoch milliseconds");
+                        }
+
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            // Read to the end so trailing garbage after the object is caught too.
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            return ParseResult.Reject(RejectReasons.InvalidJson, e.Message);
+        }
+
+        if (amount is null)
+        {
+            return ParseResult.Reject(RejectReasons.AmountMissing, "amount is missing");
+        }
+
+        if (amount < 0)
+        {
+            return ParseResult.Reject(RejectReasons.AmountNegative, $"amount {amount.Value.ToString(CultureInfo.InvariantCulture)} is negative");
+        }
+
+        if (string.IsNullOrEmpty(source))
+        {
+            return ParseResult.Reject(RejectReasons.MissingField, "source (the paying account) is missing");
+        }
+
+        return ParseResult.Ok(new Transaction(
+            id ?? origin.ToString(),
+            source,
+            target ?? "",
+            amount.Value,
+            currency ?? "",
+            timestamp ?? origin.Timestamp,
+            category,
+            country,
+            device));
+    }
+
+    private static string? ReadText(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.Null => null,
+        _ => SkipAndNull(ref reader),
+    };
+
+    private static string? SkipAndNull(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+}
