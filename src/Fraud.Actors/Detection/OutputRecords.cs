@@ -44,15 +44,7 @@ public static class OutputRecords
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("transactionId", tx.TransactionId);
-            json.WriteString("source", tx.Source);
-            json.WriteString("target", tx.Target);
-            json.WriteNumber("amount", tx.Amount);
-            json.WriteString("currency", tx.Currency);
-            json.WriteString("timestamp", tx.Timestamp.UtcDateTime);
-            WriteOptional(json, "merchantCategory", tx.MerchantCategory);
-            WriteOptional(json, "country", tx.Country);
-            WriteOptional(json, "deviceId", tx.DeviceId);
+            TransactionJson.WriteFields(json, tx);
             json.WriteStartObject("verdict");
             json.WriteNumber("score", verdict.Score);
             json.WriteStartArray("rules");
@@ -87,13 +79,5 @@ public static class OutputRecords
         }
 
         return buffer.ToArray();
-    }
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
-    {
-        if (value is not null)
-        {
-            json.WriteString(name, value);
-        }
     }
 }

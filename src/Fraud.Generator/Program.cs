@@ -1,0 +1,3 @@
+using Fraud.Generator.Running;
+
+return await GeneratorCommand.Create().Parse(args).InvokeAsync();

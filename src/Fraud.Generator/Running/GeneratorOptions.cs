@@ -1,0 +1,29 @@
+namespace Fraud.Generator.Running;
+
+/// <summary>What to generate. Bound from <c>Generator:*</c> in the host, or from the generator's command line.</summary>
+public sealed class GeneratorOptions
+{
+    public const string SectionName = "Generator";
+
+    public string Topic { get; set; } = "queueing.transactions";
+
+    /// <summary>Messages per second, held by a token bucket.</summary>
+    public double Rate { get; set; } = 1000;
+
+    /// <summary>Stop after this many messages; null runs until cancelled.</summary>
+    public long? Count { get; set; }
+
+    /// <summary>Same seed (and rate) → the same stream. Null picks one at random (printed at start).</summary>
+    public int? Seed { get; set; }
+
+    public int Accounts { get; set; } = 10_000;
+
+    /// <summary>Share of messages that belong to fraud scenarios.</summary>
+    public double FraudShare { get; set; } = 0.02;
+}
+
+/// <summary>What a run produced: totals, and the ground truth per scenario.</summary>
+public sealed record GeneratorStats(long Produced, long DeliveryErrors, IReadOnlyDictionary<string, long> InjectedByScenario, long PaceViolations, int Seed)
+{
+    public long Injected => InjectedByScenario.Values.Sum();
+}

@@ -1,0 +1,96 @@
+using System.Text;
+using Confluent.Kafka;
+using Fraud.Actors.Transactions;
+using Fraud.Generator.Transactions;
+
+namespace Fraud.Generator.Running;
+
+/// <summary>Writes generated transactions to Kafka at the configured rate, keyed by account.</summary>
+public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, GeneratorOptions options, TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly Dictionary<string, long> _injected = new();
+    private long _produced;
+    private long _deliveryErrors;
+
+    public long Produced => Interlocked.Read(ref _produced);
+
+    /// <summary>Runs until <see cref="GeneratorOptions.Count"/> messages are written or <paramref name="cancel"/> fires.</summary>
+    public async Task<GeneratorStats> RunAsync(CancellationToken cancel)
+    {
+        var seed = options.Seed ?? Random.Shared.Next();
+        var factory = new TransactionFactory(seed, options.Accounts, options.FraudShare);
+        var bucket = new TokenBucket(options.Rate, _clock, _clock.GetUtcNow());
+        var count = 0L;
+        Action<DeliveryReport<byte[]?, byte[]?>> onDelivered = report =>
+        {
+            if (report.Error.IsError)
+            {
+                Interlocked.Increment(ref _deliveryErrors);
+            }
+        };
+
+        while (!cancel.IsCancellationRequested && (options.Count is null || count < options.Count))
+        {
+            if (bucket.TryTake() is not { } due)
+            {
+                await Delay(bucket.DelayUntilDue(), cancel).ConfigureAwait(false);
+                continue;
+            }
+
+            var generated = factory.Next(due);
+            var message = ToMessage(generated);
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(options.Topic, message, onDelivered);
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    // librdkafka's queue is full: the broker is slower than the rate; wait for deliveries.
+                    producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+
+            count++;
+            Interlocked.Increment(ref _produced);
+            if (generated.Scenario is { } scenario)
+            {
+                _injected[scenario] = _injected.GetValueOrDefault(scenario) + 1;
+            }
+        }
+
+        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(30)), CancellationToken.None).ConfigureAwait(false);
+        return new GeneratorStats(count, Interlocked.Read(ref _deliveryErrors), new Dictionary<string, long>(_injected), factory.PaceViolations, seed);
+    }
+
+    /// <summary>The Kafka record: key = account, so one account's payments stay in order on one partition.</summary>
+    public static Message<byte[]?, byte[]?> ToMessage(GeneratedTransaction generated)
+    {
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = Encoding.UTF8.GetBytes(generated.Transaction.Source),
+            Value = TransactionJson.Write(generated.Transaction),
+            Timestamp = new Timestamp(generated.Transaction.Timestamp),
+        };
+        if (generated.Scenario is not null)
+        {
+            message.Headers = new Headers { { GeneratedTransaction.ScenarioHeader, Encoding.UTF8.GetBytes(generated.Scenario) } };
+        }
+
+        return message;
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken cancel)
+    {
+        try
+        {
+            await Task.Delay(delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Generator.Transactions;
+
+/// <summary>
+/// A transaction and its ground truth: the scenario name when a correct detector should flag it, else null. The label
+/// travels in the Kafka header <see cref="ScenarioHeader"/>, never in the JSON body the detector reads.
+/// </summary>
+public sealed record GeneratedTransaction(Transaction Transaction, string? Scenario)
+{
+    public const string ScenarioHeader = "x-fraud-scenario";
+}
