@@ -21,6 +21,7 @@ public sealed class EmbeddedBrokerFixture : IDisposable
                 // Small timeouts keep rebalances in tests short (the mock waits session.timeout.ms - 1 s).
                 ["session.timeout.ms"] = "6000",
                 ["heartbeat.interval.ms"] = "500",
+                ["fetch.wait.max.ms"] = "10",
             },
         };
     }

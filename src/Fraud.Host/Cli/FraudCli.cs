@@ -1,0 +1,177 @@
+using System.CommandLine;
+using Confluent.Kafka;
+using Fraud.Host.Configuration;
+using Fraud.Host.Demo;
+using Fraud.Host.Hosting;
+using Fraud.Host.Topics;
+using Fraud.Kafka.Admin;
+using Fraud.Kafka.Embedded;
+
+namespace Fraud.Host.Cli;
+
+/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read.</summary>
+public static class FraudCli
+{
+    /// <summary>Parses and runs; user errors end as one <c>error: ...</c> line and exit code 2.</summary>
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancel)
+    {
+        var root = Create();
+        var parse = root.Parse(args.Length == 0 ? ["demo"] : args);
+        if (parse.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (see 'fraud --help')");
+            return 2;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancel);
+        }
+        catch (Exception e) when (e is StartupException or KafkaException or InvalidOperationException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Fraud: real-time fraud detection on Kafka and Akka.NET. With no command, runs the demo until Ctrl+C.");
+        root.Subcommands.Add(Demo());
+        root.Subcommands.Add(Broker());
+        root.Subcommands.Add(Detect());
+        root.Subcommands.Add(Topic());
+        return root;
+    }
+
+    private static Command Demo()
+    {
+        var rate = new Option<double>("--rate") { Description = "Transactions per second", DefaultValueFactory = _ => 1000 };
+        var duration = new Option<double?>("--duration") { Description = "Seconds to generate (default: until Ctrl+C)" };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the generated stream" };
+        var accounts = new Option<int>("--accounts") { Description = "Account population", DefaultValueFactory = _ => 50_000 };
+        var fraudShare = new Option<double>("--fraud-share") { Description = "Share of traffic in fraud scenarios", DefaultValueFactory = _ => 0.02 };
+        var command = new Command("demo", "Embedded broker + generator + detector in one process, with a status line every second and a summary.")
+        {
+            rate, duration, seed, accounts, fraudShare,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration());
+            settings.Generator.Rate = Positive(parse.GetValue(rate), "--rate");
+            settings.Generator.Seed = parse.GetValue(seed);
+            settings.Generator.Accounts = parse.GetValue(accounts);
+            settings.Generator.FraudShare = parse.GetValue(fraudShare);
+            settings.Generator.Topic = settings.Topics.Input;
+            var seconds = parse.GetValue(duration);
+            return await DemoRunner.RunAsync(settings, seconds is null ? null : TimeSpan.FromSeconds(Positive(seconds.Value, "--duration")), cancel);
+        });
+        return command;
+    }
+
+    private static Command Broker()
+    {
+        var port = new Option<int>("--port") { Description = "Loopback port to listen on", DefaultValueFactory = _ => 19092 };
+        var command = new Command("broker", "Runs the embedded Kafka-protocol broker on a fixed port, with the default topics, until Ctrl+C or SIGTERM.") { port };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var value = parse.GetValue(port);
+            if (value is < 1 or > 65535)
+            {
+                throw new ArgumentException($"--port must be between 1 and 65535, not {value}");
+            }
+
+            var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration());
+            using var broker = EmbeddedKafkaBroker.Start(value);
+            foreach (var topic in settings.Topics.All)
+            {
+                broker.CreateTopic(topic, settings.Topics.Partitions);
+            }
+
+            Console.WriteLine($"broker: listening on {broker.BootstrapServers} with topics {string.Join(", ", settings.Topics.All)} ({settings.Topics.Partitions} partitions each)");
+            Console.WriteLine("broker: for trying the product and for tests only; about 5 MiB kept per partition, nothing persisted. Ctrl+C stops it.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Console.WriteLine("broker: stopped");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Detect()
+    {
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers (overrides Kafka:BootstrapServers)" };
+        var command = new Command("detect", "Runs a detector node: consumes the input topic, scores, writes legit/fraud/dead-letter, commits.") { bootstrap };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var settings = Settings(parse.GetValue(bootstrap));
+            using var kafka = await KafkaConnection.OpenAsync(settings);
+            var node = await DetectorNode.StartAsync(settings, kafka, cancel);
+            Console.WriteLine($"detector: node {settings.NodeName} consuming {settings.Topics.Input} from {kafka.Settings.BootstrapServers}{(kafka.IsEmbedded ? " (embedded broker)" : "")}");
+            var started = DateTimeOffset.UtcNow;
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(cancel) && !node.Pipeline.Completion.IsCompleted)
+                {
+                    var s = node.Stats;
+                    Console.WriteLine($"[{(DateTimeOffset.UtcNow - started).TotalSeconds,6:F1}s] legit {s.Legit} fraud {s.Fraud} dead-letter {s.DeadLetter} partitions {node.Pipeline.Session.Assignment.Count}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            var failure = node.Pipeline.Completion.IsFaulted ? node.Pipeline.Completion.Exception!.GetBaseException().Message : null;
+            Console.WriteLine("detector: stopping (draining, committing, leaving the cluster)");
+            await node.DisposeAsync();
+            if (failure is not null)
+            {
+                await Console.Error.WriteLineAsync($"error: detector stopped: {failure}");
+                return 1;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Topic()
+    {
+        var name = new Argument<string>("topic") { Description = "Topic to read" };
+        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Read the whole topic, then stop" };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers (overrides Kafka:BootstrapServers)" };
+        var read = new Command("read", "Prints a topic's records, one JSON per line, then a count.") { name, fromBeginning, bootstrap };
+        read.SetAction((parse, cancel) =>
+        {
+            var settings = Settings(parse.GetValue(bootstrap));
+            if (string.IsNullOrWhiteSpace(settings.Kafka.BootstrapServers))
+            {
+                throw new StartupException("no broker to read from: pass --bootstrap HOST:PORT or set Kafka__BootstrapServers (start one with 'fraud broker')");
+            }
+
+            if (KafkaProbe.Check(settings.Kafka, TimeSpan.FromSeconds(10)) is { } problem)
+            {
+                throw new StartupException(problem);
+            }
+
+            return Task.FromResult(TopicReader.Read(settings.Kafka, parse.GetValue(name)!, parse.GetValue(fromBeginning), Console.Out, cancel));
+        });
+        return new Command("topic", "Topic tools.") { read };
+    }
+
+    private static FraudSettings Settings(string? bootstrap)
+    {
+        var overrides = bootstrap is null ? null : new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = bootstrap };
+        return FraudSettings.Bind(FraudSettings.LoadConfiguration(overrides));
+    }
+
+    private static double Positive(double value, string option) =>
+        value > 0 ? value : throw new ArgumentException($"{option} must be positive, not {value}");
+}

@@ -1,0 +1,119 @@
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Rules;
+using Fraud.Generator.Running;
+using Fraud.Kafka.Settings;
+using Microsoft.Extensions.Configuration;
+
+namespace Fraud.Host.Configuration;
+
+/// <summary>The topic names (the seed's) and how many partitions the host creates when a topic is missing.</summary>
+public sealed class TopicSettings
+{
+    public const string SectionName = "Topics";
+
+    public string Input { get; set; } = "queueing.transactions";
+
+    public string Legit { get; set; } = "streaming.transactions.legit";
+
+    public string Fraud { get; set; } = "streaming.transactions.fraud";
+
+    public string DeadLetter { get; set; } = "streaming.transactions.dead-letter";
+
+    /// <summary>Partitions per topic; also the most detector nodes that can share the input.</summary>
+    public int Partitions { get; set; } = 12;
+
+    public short ReplicationFactor { get; set; } = 1;
+
+    public IEnumerable<string> All => [Input, Legit, Fraud, DeadLetter];
+}
+
+/// <summary>How the detector runs.</summary>
+public sealed class DetectorSettings
+{
+    public const string SectionName = "Detector";
+
+    /// <summary>Transactions scored at once (across accounts; each account stays sequential).</summary>
+    public int Parallelism { get; set; } = 256;
+
+    /// <summary>Records awaiting broker acknowledgement per output topic.</summary>
+    public int MaxInFlightPerTopic { get; set; } = 4096;
+
+    /// <summary>How long an account actor may take to answer before the stream fails (and restarts from the last commit).</summary>
+    public TimeSpan ScoreTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Commit after this many acknowledged records...</summary>
+    public int CommitBatch { get; set; } = 5000;
+
+    /// <summary>...or after this long, whichever comes first.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound on a graceful stop (drain, commit, leave).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Name written into verdicts; defaults to the machine name.</summary>
+    public string? NodeName { get; set; }
+}
+
+/// <summary>Akka.Cluster membership of this node.</summary>
+public sealed class ClusterSettings
+{
+    public const string SectionName = "Cluster";
+
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (fine for a single node).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Seed node addresses; empty means this node forms a cluster of its own.</summary>
+    public string[] SeedNodes { get; set; } = [];
+}
+
+/// <summary>Every setting, bound once from configuration (appsettings.json, then FRAUD-independent env such as Kafka__BootstrapServers).</summary>
+public sealed class FraudSettings
+{
+    public KafkaSettings Kafka { get; init; } = new();
+
+    public TopicSettings Topics { get; init; } = new();
+
+    public DetectorSettings Detector { get; init; } = new();
+
+    public ClusterSettings Cluster { get; init; } = new();
+
+    public RuleSettings Rules { get; init; } = new();
+
+    public AccountShardSettings Accounts { get; init; } = new();
+
+    public GeneratorOptions Generator { get; init; } = new();
+
+    /// <summary>appsettings.json next to the program, then environment variables (<c>Section__Key</c>).</summary>
+    public static IConfigurationRoot LoadConfiguration(IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
+        new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides ?? [])
+            .Build();
+
+    public static FraudSettings Bind(IConfiguration configuration)
+    {
+        var settings = new FraudSettings();
+        configuration.GetSection(KafkaSettings.SectionName).Bind(settings.Kafka);
+        configuration.GetSection(TopicSettings.SectionName).Bind(settings.Topics);
+        configuration.GetSection(DetectorSettings.SectionName).Bind(settings.Detector);
+        configuration.GetSection(ClusterSettings.SectionName).Bind(settings.Cluster);
+        configuration.GetSection("Fraud:Accounts").Bind(settings.Accounts);
+        configuration.GetSection(GeneratorOptions.SectionName).Bind(settings.Generator);
+
+        // Rules are keyed by their public ids (large-amount ...), which are not C# names: bind each by hand.
+        var rules = configuration.GetSection(RuleSettings.SectionName);
+        rules.Bind(settings.Rules);
+        rules.GetSection(LargeAmountRule.Id).Bind(settings.Rules.LargeAmount);
+        rules.GetSection(VelocityCountRule.Id).Bind(settings.Rules.VelocityCount);
+        rules.GetSection(VelocityAmountRule.Id).Bind(settings.Rules.VelocityAmount);
+        rules.GetSection(SmallThenLargeRule.Id).Bind(settings.Rules.SmallThenLarge);
+        rules.GetSection(ImpossibleTravelRule.Id).Bind(settings.Rules.ImpossibleTravel);
+        return settings;
+    }
+
+    public string NodeName => Detector.NodeName ?? Environment.MachineName;
+}

@@ -1,0 +1,112 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using Fraud.Actors.Detection;
+using Fraud.Actors.Transactions;
+using Fraud.Host.Configuration;
+using Fraud.Kafka.Committing;
+using Fraud.Kafka.Consuming;
+using Fraud.Kafka.Producing;
+using Fraud.Kafka.Settings;
+
+namespace Fraud.Host.Detection;
+
+/// <summary>
+/// Where Kafka meets the detector graph: the committable source in, one producer for the three outlets, the committer
+/// at the end. Runs until stopped, then drains: in-flight records are written and committed before the consumer
+/// leaves its group.
+/// </summary>
+public sealed class KafkaDetector : IAsyncDisposable
+{
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly IConsumerControl _control;
+    private readonly Task _completion;
+    private readonly TimeSpan _shutdownTimeout;
+
+    private KafkaDetector(IProducer<byte[]?, byte[]?> producer, IConsumerControl control, Task completion, TimeSpan shutdownTimeout)
+    {
+        _producer = producer;
+        _control = control;
+        _completion = completion;
+        _shutdownTimeout = shutdownTimeout;
+    }
+
+    /// <summary>Completes when the stream ends; faults with the reason when it fails.</summary>
+    public Task Completion => _completion;
+
+    public ConsumerSession Session => _control.Session;
+
+    public static KafkaDetector Start(ActorSystem system, IActorRef accountRegion, KafkaSettings kafka, FraudSettings settings, DetectorStats stats, Action<string> log)
+    {
+        var producer = KafkaProducer.Create(kafka, log);
+        var topics = settings.Topics;
+        var detector = settings.Detector;
+        var source = KafkaConsumer.CommittableSource(kafka, [topics.Input]).Select(ToInbound);
+        var sinks = new DetectorSinks<CommittableOffset>(
+            Writer(producer, topics.Legit, detector.MaxInFlightPerTopic, stats),
+            Writer(producer, topics.Fraud, detector.MaxInFlightPerTopic, stats),
+            Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats));
+        var committer = Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval });
+        var scorer = new ShardRegionScorer(accountRegion, detector.ScoreTimeout);
+        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism).Run(system.Materializer());
+        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout);
+    }
+
+    /// <summary>Stops consuming, finishes what is in flight, commits, leaves the group; bounded by the shutdown timeout.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _control.DrainAndShutdownAsync(_completion).WaitAsync(_shutdownTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // What was not committed is re-read by the next owner: at-least-once, never lost.
+        }
+        finally
+        {
+            _producer.Flush(TimeSpan.FromSeconds(5));
+            _producer.Dispose();
+        }
+    }
+
+    private static InboundRecord<CommittableOffset> ToInbound(CommittableRecord record)
+    {
+        var result = record.Record;
+        var headers = result.Message.Headers is { Count: > 0 } kafkaHeaders
+            ? kafkaHeaders.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToArray()
+            : [];
+        var origin = new RecordOrigin(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UtcDateTime);
+        return new InboundRecord<CommittableOffset>(result.Message.Key, result.Message.Value, headers, origin, record.Offset);
+    }
+
+    /// <summary>One outlet's writer: produce, wait for the acknowledgement, count it, hand the offset on.</summary>
+    private static Flow<OutboundRecord<CommittableOffset>, CommittableOffset, NotUsed> Writer(
+        IProducer<byte[]?, byte[]?> producer, string topic, int maxInFlight, DetectorStats stats) =>
+        Flow.Create<OutboundRecord<CommittableOffset>>()
+            .Select(output => new ProducerRecord<OutboundRecord<CommittableOffset>>(topic, ToMessage(output), output))
+            .Via(KafkaProducer.Flow<OutboundRecord<CommittableOffset>>(producer, maxInFlight))
+            .Select(delivered =>
+            {
+                stats.Record(delivered.PassThrough);
+                return delivered.PassThrough.Source.Input.Ack;
+            })
+            .Named($"write-{topic}");
+
+    private static Message<byte[]?, byte[]?> ToMessage(OutboundRecord<CommittableOffset> output)
+    {
+        var message = new Message<byte[]?, byte[]?> { Key = output.Key, Value = output.Value };
+        if (output.Headers.Count > 0)
+        {
+            message.Headers = new Headers();
+            foreach (var (key, value) in output.Headers)
+            {
+                message.Headers.Add(key, value);
+            }
+        }
+
+        return message;
+    }
+}

@@ -1,0 +1,63 @@
+using Fraud.Host.Configuration;
+using Fraud.Kafka.Admin;
+using Fraud.Kafka.Embedded;
+using Fraud.Kafka.Settings;
+
+namespace Fraud.Host.Hosting;
+
+/// <summary>
+/// The Kafka this process talks to: the configured cluster, or, when <c>Kafka:BootstrapServers</c> is empty, the
+/// embedded broker started here (for trying the product and for tests; production uses a real cluster).
+/// Either way the four topics exist once this is open.
+/// </summary>
+public sealed class KafkaConnection : IDisposable
+{
+    private KafkaConnection(KafkaSettings settings, EmbeddedKafkaBroker? broker)
+    {
+        Settings = settings;
+        Broker = broker;
+    }
+
+    public KafkaSettings Settings { get; }
+
+    public EmbeddedKafkaBroker? Broker { get; }
+
+    public bool IsEmbedded => Broker is not null;
+
+    /// <summary>Opens the connection; throws <see cref="StartupException"/> with one clear line when it cannot.</summary>
+    public static async Task<KafkaConnection> OpenAsync(FraudSettings settings, int? embeddedPort = null)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Kafka.BootstrapServers))
+        {
+            var broker = EmbeddedKafkaBroker.Start(embeddedPort);
+            foreach (var topic in settings.Topics.All)
+            {
+                broker.CreateTopic(topic, settings.Topics.Partitions);
+            }
+
+            var embedded = settings.Kafka.WithBootstrapServers(broker.BootstrapServers);
+            // The mock holds every fetch for the whole fetch.wait.max.ms (500 ms by default) even when records are
+            // waiting, where a real broker answers as soon as fetch.min.bytes are there: keep the wait short here.
+            embedded.Consumer.TryAdd("fetch.wait.max.ms", "10");
+            return new KafkaConnection(embedded, broker);
+        }
+
+        if (KafkaProbe.Check(settings.Kafka, TimeSpan.FromSeconds(10)) is { } problem)
+        {
+            throw new StartupException(problem);
+        }
+
+        var specs = settings.Topics.All.Select(t => new TopicSpec(t, settings.Topics.Partitions, settings.Topics.ReplicationFactor));
+        foreach (var warning in await TopicAdmin.EnsureTopicsAsync(settings.Kafka, specs, TimeSpan.FromSeconds(30)))
+        {
+            Console.Error.WriteLine($"warning: {warning}");
+        }
+
+        return new KafkaConnection(settings.Kafka, null);
+    }
+
+    public void Dispose() => Broker?.Dispose();
+}
+
+/// <summary>A start-up problem the user can fix; printed as one line, never as a stack trace.</summary>
+public sealed class StartupException(string message) : Exception(message);
