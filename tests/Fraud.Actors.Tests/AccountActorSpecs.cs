@@ -1,0 +1,74 @@
+using Akka.Actor;
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Rules;
+using static Fraud.Actors.Tests.TestTransactions;
+
+namespace Fraud.Actors.Tests;
+
+/// <summary>The account entities, sharded on a one-node cluster as in production.</summary>
+public sealed class AccountActorSpecs : ClusterSpec
+{
+    private TransactionScored Ask(IActorRef region, Fraud.Actors.Transactions.Transaction tx)
+    {
+        region.Tell(new ScoreTransaction(tx), TestActor);
+        return ExpectMsg<TransactionScored>(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Should_keep_state_per_account()
+    {
+        var region = await StartRegionAsync(TimeSpan.FromMinutes(5));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False(Ask(region, Tx(i, account: "ACC-A")).Verdict.IsFraud);
+        }
+
+        Assert.False(Ask(region, Tx(5, account: "ACC-B")).Verdict.IsFraud); // B's first, despite A's five
+        var sixth = Ask(region, Tx(6, account: "ACC-A"));
+        Assert.Equal([VelocityCountRule.Id], sixth.Verdict.RuleIds());
+        Assert.Equal("spec-node", sixth.Verdict.DetectorNode);
+    }
+
+    [Fact]
+    public async Task Should_passivate_an_idle_account_and_reactivate_it_on_the_next_transaction()
+    {
+        var region = await StartRegionAsync(TimeSpan.FromSeconds(1));
+        Ask(region, Tx(0, account: "ACC-IDLE"));
+        var first = LastSender;
+        Watch(first);
+        ExpectTerminated(first, TimeSpan.FromSeconds(20));
+
+        var again = Ask(region, Tx(1, account: "ACC-IDLE"));
+        Assert.False(again.Verdict.IsFraud);
+        Assert.NotEqual(first, LastSender); // a new incarnation answered
+        Assert.Equal("ACC-IDLE", LastSender.Path.Name);
+    }
+
+    [Fact]
+    public async Task Should_answer_a_redelivered_transaction_with_its_first_verdict()
+    {
+        var region = await StartRegionAsync(TimeSpan.FromMinutes(5));
+        var original = Tx(0, 950m, account: "ACC-DUP", id: "same-id");
+        var first = Ask(region, original);
+        for (var i = 1; i <= 4; i++)
+        {
+            Ask(region, Tx(i, account: "ACC-DUP"));
+        }
+
+        var redelivered = Ask(region, original);
+        Assert.Equal(first.Verdict, redelivered.Verdict);
+        Assert.Equal(first.Verdict.DetectedAt, redelivered.Verdict.DetectedAt);
+        // Five distinct transactions so far; had the redelivery counted, this would be the 7th, not the 6th.
+        var sixth = Ask(region, Tx(5, account: "ACC-DUP"));
+        Assert.Contains(sixth.Verdict.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
+    }
+
+    [Fact]
+    public void Should_score_directly_without_sharding()
+    {
+        var account = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "solo"));
+        account.Tell(new ScoreTransaction(Tx(0, 1000m)), TestActor);
+        var scored = ExpectMsg<TransactionScored>();
+        Assert.Equal([LargeAmountRule.Id], scored.Verdict.RuleIds());
+    }
+}

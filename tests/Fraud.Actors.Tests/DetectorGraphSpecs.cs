@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
+using Akka.TestKit.Xunit2;
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Detection;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+using static Fraud.Actors.Tests.TestTransactions;
+
+namespace Fraud.Actors.Tests;
+
+/// <summary>The detector graph with test sources and probe sinks where Kafka would be.</summary>
+public sealed class DetectorGraphSpecs : ClusterSpec
+{
+    private readonly ConcurrentQueue<(Outcome Outlet, OutboundRecord<int> Record)> _written = new();
+
+    private IMaterializer Materializer => Sys.Materializer();
+
+    private static InboundRecord<int> Record(int ack, string json, params (string Key, string Value)[] headers) =>
+        new(Encoding.UTF8.GetBytes("key"), Encoding.UTF8.GetBytes(json),
+            headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, Encoding.UTF8.GetBytes(h.Value))).ToArray(),
+            new RecordOrigin("in", 0, ack, T0), ack);
+
+    private static string Json(Transaction tx) => Encoding.UTF8.GetString(TransactionJson.Write(tx));
+
+    private Flow<OutboundRecord<int>, int, NotUsed> Writer(Outcome outlet) =>
+        Flow.Create<OutboundRecord<int>>().Select(r =>
+        {
+            _written.Enqueue((outlet, r));
+            return r.Source.Input.Ack;
+        });
+
+    private DetectorSinks<int> Writers() => new(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
+
+    [Fact]
+    public async Task Should_route_each_record_to_exactly_one_outlet()
+    {
+        var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph"));
+        var inputs = new[]
+        {
+            Record(0, Json(Tx(0, 20m))),
+            Record(1, Json(Tx(1, 2000m))),
+            Record(2, "{garbage", ("trace", "abc")),
+            Record(3, """{"source":"S","target":"T","amount":950,"currency":"USD"}"""),
+            Record(4, """{"source":"S","target":"T","amount":"lots","currency":"USD"}"""),
+        };
+
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+            .Run(Materializer);
+
+        Assert.Equal([0, 1, 2, 3, 4], (await committed.WaitAsync(TimeSpan.FromSeconds(10))).Order());
+        var byAck = _written.ToDictionary(w => w.Record.Source.Input.Ack);
+        Assert.Equal(5, _written.Count);
+        Assert.Equal(Outcome.Legit, byAck[0].Outlet);
+        Assert.Equal(Outcome.Fraud, byAck[1].Outlet);
+        Assert.Equal(Outcome.DeadLetter, byAck[2].Outlet);
+        Assert.Equal(Outcome.Fraud, byAck[3].Outlet);
+        Assert.Equal(Outcome.DeadLetter, byAck[4].Outlet);
+        Assert.All(_written, w => Assert.Equal(w.Outlet, w.Record.Outcome));
+    }
+
+    [Fact]
+    public async Task Should_write_the_verdict_envelope_and_keep_dead_letters_untouched()
+    {
+        var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph-node"));
+        var garbage = Record(1, "{garbage", ("trace", "abc"));
+        var inputs = new[] { Record(0, Json(Tx(0, 2000m, account: "ACC-ENV", id: "env-1"))), garbage };
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+            .Run(Materializer);
+        await committed.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var fraud = _written.Single(w => w.Outlet == Outcome.Fraud).Record;
+        Assert.Equal("ACC-ENV", Encoding.UTF8.GetString(fraud.Key!));
+        using var doc = System.Text.Json.JsonDocument.Parse(fraud.Value);
+        Assert.Equal("env-1", doc.RootElement.GetProperty("transactionId").GetString());
+        var verdict = doc.RootElement.GetProperty("verdict");
+        Assert.Equal("graph-node", verdict.GetProperty("detectorNode").GetString());
+        Assert.True(verdict.GetProperty("score").GetDouble() > 0);
+        var rule = verdict.GetProperty("rules")[0];
+        Assert.Equal("large-amount", rule.GetProperty("id").GetString());
+        Assert.Equal(2000m, rule.GetProperty("observed").GetDecimal());
+        Assert.Equal(900m, rule.GetProperty("limit").GetDecimal());
+
+        var dead = _written.Single(w => w.Outlet == Outcome.DeadLetter).Record;
+        Assert.Equal(garbage.Value, dead.Value);
+        Assert.Equal(garbage.Key, dead.Key);
+        var headers = dead.Headers.ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.Value));
+        Assert.Equal("abc", headers["trace"]);
+        Assert.Equal(RejectReasons.InvalidJson, headers[OutputRecords.ReasonHeader]);
+        Assert.Equal("in-0-1", headers[OutputRecords.OriginHeader]);
+    }
+
+    [Fact]
+    public void Should_hold_back_the_commit_of_an_unacknowledged_output()
+    {
+        var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph"));
+        var releaseLegit = new TaskCompletionSource();
+        // The legit writer withholds its acknowledgement until released.
+        var heldLegit = Flow.Create<OutboundRecord<int>>().SelectAsync(1, async r =>
+        {
+            await releaseLegit.Task;
+            return r.Source.Input.Ack;
+        });
+        var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
+        var inputs = new[] { Record(0, Json(Tx(0, 10m))), Record(1, Json(Tx(1, 5000m))), Record(2, "nope") };
+
+        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
+            .Run(Materializer);
+
+        commits.Request(10);
+        var early = new[] { commits.ExpectNext(TimeSpan.FromSeconds(10)), commits.ExpectNext(TimeSpan.FromSeconds(10)) };
+        Assert.Equal([1, 2], early.Order());
+        commits.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // 0 is written but not acknowledged: no commit
+
+        releaseLegit.SetResult();
+        Assert.Equal(0, commits.ExpectNext(TimeSpan.FromSeconds(10)));
+        commits.ExpectComplete();
+    }
+
+    [Fact]
+    public async Task Should_score_each_account_in_order_under_parallelism()
+    {
+        var region = await StartRegionAsync(TimeSpan.FromMinutes(5));
+        // 10 accounts, 8 transactions each within seconds: the 6th, 7th, 8th of each account must be flagged.
+        var inputs = Enumerable.Range(0, 80)
+            .Select(i => Record(i, Json(Tx(i / 10.0, account: $"ACC-{i % 10}"))))
+            .ToArray();
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32)
+            .Run(Materializer);
+        await committed.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var flagged = _written.Where(w => w.Outlet == Outcome.Fraud).Select(w => w.Record.Source.Input.Ack).Order().ToArray();
+        Assert.Equal(Enumerable.Range(50, 30).ToArray(), flagged);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Tests;
+
+public sealed class TransactionParserSpecs
+{
+    private static readonly RecordOrigin Origin = new("queueing.transactions", 3, 42, new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+
+    private static ParseResult Parse(string json) => TransactionParser.Parse(Encoding.UTF8.GetBytes(json), Origin);
+
+    [Fact]
+    public void Should_read_every_field_of_the_full_schema()
+    {
+        var result = Parse("""{"transactionId":"t1","source":"A","target":"M","amount":12.5,"currency":"EUR","timestamp":"2026-11-24T10:00:00Z","merchantCategory":"fuel","country":"DE","deviceId":"d","extra":[1,{"x":2}]}""");
+        Assert.Equal(new Transaction("t1", "A", "M", 12.5m, "EUR", new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero), "fuel", "DE", "d"), result.Transaction);
+    }
+
+    [Fact]
+    public void Should_accept_the_seed_schema_with_fallback_id_and_time()
+    {
+        var result = Parse("""{"source":"123","target":"456","amount":950.25,"currency":"USD"}""");
+        Assert.True(result.IsValid);
+        Assert.Equal("queueing.transactions-3-42", result.Transaction!.TransactionId);
+        Assert.Equal(Origin.Timestamp, result.Transaction.Timestamp);
+        Assert.Equal(950.25m, result.Transaction.Amount);
+    }
+
+    [Theory]
+    [InlineData("not json at all", RejectReasons.InvalidJson)]
+    [InlineData("{\"source\":\"A\",\"amount\":1", RejectReasons.InvalidJson)]
+    [InlineData("{\"source\":\"A\",\"amount\":1} trailing", RejectReasons.InvalidJson)]
+    [InlineData("[1,2]", RejectReasons.NotAnObject)]
+    [InlineData("{\"source\":\"A\"}", RejectReasons.AmountMissing)]
+    [InlineData("{\"source\":\"A\",\"amount\":null}", RejectReasons.AmountMissing)]
+    [InlineData("{\"source\":\"A\",\"amount\":\"12\"}", RejectReasons.AmountNotNumeric)]
+    [InlineData("{\"source\":\"A\",\"amount\":-3}", RejectReasons.AmountNegative)]
+    [InlineData("{\"amount\":3}", RejectReasons.MissingField)]
+    [InlineData("{\"source\":\"A\",\"amount\":3,\"timestamp\":\"yesterday\"}", RejectReasons.InvalidTimestamp)]
+    [InlineData("", RejectReasons.EmptyValue)]
+    public void Should_reject_bad_input_with_a_reason(string json, string reason)
+    {
+        var result = Parse(json);
+        Assert.False(result.IsValid);
+        Assert.Equal(reason, result.Reason);
+        Assert.False(string.IsNullOrWhiteSpace(result.Detail));
+    }
+
+    [Fact]
+    public void Should_round_trip_the_generator_json()
+    {
+        var tx = new Transaction("id-1", "A", "B", 10.01m, "GBP", new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero), "travel", "GB", "dev");
+        Assert.Equal(tx, TransactionParser.Parse(TransactionJson.Write(tx), Origin).Transaction);
+    }
+}
