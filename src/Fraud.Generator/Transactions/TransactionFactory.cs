@@ -92,7 +92,7 @@ public sealed class TransactionFactory
             {
                 var (_, tx, label) = _pending[i];
                 _pending.RemoveAt(i);
-                return new GeneratedTransaction(tx with { Timestamp = eventTime }, label);
+                return new GeneratedTransaction(tx with { Timestamp = eventTime }, label, InScenario: true);
             }
         }
 
@@ -212,7 +212,7 @@ public sealed class TransactionFactory
         }
 
         var first = steps[0];
-        return new GeneratedTransaction(NewTransaction(account, first.Amount, default, first.Country), first.Label);
+        return new GeneratedTransaction(NewTransaction(account, first.Amount, default, first.Country), first.Label, InScenario: true);
     }
 
     private long LastActivity(int account)

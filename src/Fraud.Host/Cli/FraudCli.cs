@@ -19,13 +19,15 @@ public static class FraudCli
         var parse = root.Parse(args.Length == 0 ? ["demo"] : args);
         if (parse.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (see 'fraud --help')");
+            await Console.Error.WriteLineAsync($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see 'fraud --help')");
             return 2;
         }
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancel);
+            // Our own handler below turns user errors into one line; signals are handled in Program.
+            var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+            return await parse.InvokeAsync(invocation, cancel);
         }
         catch (Exception e) when (e is StartupException or KafkaException or InvalidOperationException or ArgumentException)
         {

@@ -1,0 +1,33 @@
+namespace Fraud.Host.Tests;
+
+/// <summary><c>fraud broker --port</c> serves other processes: the generator writes, <c>fraud topic read</c> reads.</summary>
+public sealed class BrokerProcessSpecs
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Should_serve_what_the_generator_wrote_to_a_second_process()
+    {
+        var port = FraudProcess.FreePort();
+        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
+        await broker.WaitForLineAsync("broker: listening on", Patience);
+        var bootstrap = $"127.0.0.1:{port}";
+
+        var generator = await FraudProcess.RunAsync("Fraud.Generator.dll", ["--bootstrap", bootstrap, "--rate", "2000", "--count", "500", "--seed", "9"], Patience);
+        Assert.True(generator.ExitCode == 0, generator.Stderr);
+        Assert.Contains("\"Produced\":500", generator.Stdout);
+
+        var reader = await FraudProcess.RunAsync("fraud.dll", ["topic", "read", "queueing.transactions", "--from-beginning", "--bootstrap", bootstrap], Patience);
+        Assert.True(reader.ExitCode == 0, reader.Stderr);
+        var lines = reader.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("count: 500", lines[^1]);
+        var records = lines[..^1].Select(l => System.Text.Json.JsonDocument.Parse(l)).ToList();
+        Assert.Equal(500, records.Count);
+        Assert.Equal(500, records.Select(r => r.RootElement.GetProperty("transactionId").GetString()).Distinct().Count());
+
+        broker.Terminate();
+        await broker.WaitForExitAsync(Patience);
+        Assert.Equal(0, broker.ExitCode);
+        Assert.Contains("broker: stopped", broker.Stdout);
+    }
+}

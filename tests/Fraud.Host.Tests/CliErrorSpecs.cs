@@ -1,0 +1,26 @@
+namespace Fraud.Host.Tests;
+
+/// <summary>Bad configuration ends with one clear line and a non-zero exit, never a stack trace.</summary>
+public sealed class CliErrorSpecs
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(new[] { "--bogus" }, "--bogus")]
+    [InlineData(new[] { "demo", "--rate", "fast" }, "fast")]
+    [InlineData(new[] { "broker", "--port", "70000" }, "--port must be between 1 and 65535")]
+    [InlineData(new[] { "demo", "--rate", "-5" }, "--rate must be positive")]
+    [InlineData(new[] { "topic", "read", "queueing.transactions", "--bootstrap", "127.0.0.1:1" }, "cannot reach Kafka at 127.0.0.1:1")]
+    [InlineData(new[] { "detect", "--bootstrap", "127.0.0.1:1" }, "cannot reach Kafka at 127.0.0.1:1")]
+    public async Task Should_fail_with_one_clear_line(string[] args, string expected)
+    {
+        var run = await FraudProcess.RunAsync("fraud.dll", args, Patience);
+
+        Assert.NotEqual(0, run.ExitCode);
+        var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
+    }
+}
