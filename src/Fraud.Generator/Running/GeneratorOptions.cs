@@ -22,8 +22,14 @@ public sealed class GeneratorOptions
     public double FraudShare { get; set; } = 0.02;
 }
 
-/// <summary>What a run produced: totals, and the ground truth per scenario.</summary>
-public sealed record GeneratorStats(long Produced, long DeliveryErrors, IReadOnlyDictionary<string, long> InjectedByScenario, long PaceViolations, int Seed)
+/// <summary>
+/// What a run produced: totals, the ground truth per scenario, how long it generated, and the tokens it forfeited
+/// (messages not sent because it fell behind by more than the token bucket's burst).
+/// </summary>
+public sealed record GeneratorStats(long Produced, long DeliveryErrors, IReadOnlyDictionary<string, long> InjectedByScenario, long PaceViolations, int Seed, double Seconds, long ForfeitedTokens)
 {
+    /// <summary>Messages per second over the generating interval (set-up and the final flush excluded).</summary>
+    public double AchievedRate => Seconds > 0 ? Produced / Seconds : 0;
+
     public long Injected => InjectedByScenario.Values.Sum();
 }

@@ -20,7 +20,8 @@ public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, Genera
     {
         var seed = options.Seed ?? Random.Shared.Next();
         var factory = new TransactionFactory(seed, options.Accounts, options.FraudShare);
-        var bucket = new TokenBucket(options.Rate, _clock, _clock.GetUtcNow());
+        var started = _clock.GetUtcNow();
+        var bucket = new TokenBucket(options.Rate, _clock, started);
         var count = 0L;
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivered = report =>
         {
@@ -62,8 +63,9 @@ public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, Genera
             }
         }
 
+        var seconds = (_clock.GetUtcNow() - started).TotalSeconds;
         await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(30)), CancellationToken.None).ConfigureAwait(false);
-        return new GeneratorStats(count, Interlocked.Read(ref _deliveryErrors), new Dictionary<string, long>(_injected), factory.PaceViolations, seed);
+        return new GeneratorStats(count, Interlocked.Read(ref _deliveryErrors), new Dictionary<string, long>(_injected), factory.PaceViolations, seed, Math.Round(seconds, 3), bucket.Forfeited);
     }
 
     /// <summary>The Kafka record: key = account, so one account's payments stay in order on one partition.</summary>

@@ -13,7 +13,7 @@ public sealed class TokenBucket
     private readonly long _burstTicks;
     private long _nextDue;
 
-    public TokenBucket(double ratePerSecond, TimeProvider clock, DateTimeOffset start, double burstSeconds = 0.05)
+    public TokenBucket(double ratePerSecond, TimeProvider clock, DateTimeOffset start, double burstSeconds = 1.0)
     {
         if (ratePerSecond <= 0)
         {
@@ -26,6 +26,9 @@ public sealed class TokenBucket
         _nextDue = start.UtcTicks;
     }
 
+    /// <summary>Tokens dropped because the caller fell further behind than the burst allows.</summary>
+    public long Forfeited { get; private set; }
+
     /// <summary>The next token's due time if it is due now, else null (call <see cref="DelayUntilDue"/>).</summary>
     public DateTimeOffset? TryTake()
     {
@@ -37,6 +40,7 @@ public sealed class TokenBucket
 
         // Tokens older than the burst allowance are forfeited: the bucket's capacity is bounded.
         var due = Math.Max(_nextDue, now - _burstTicks);
+        Forfeited += (due - _nextDue) / _intervalTicks;
         _nextDue = due + _intervalTicks;
         return new DateTimeOffset(due, TimeSpan.Zero);
     }
