@@ -65,6 +65,10 @@ public sealed class KafkaDetector : IAsyncDisposable
         {
             // What was not committed is re-read by the next owner: at-least-once, never lost.
         }
+        catch (Exception)
+        {
+            // The stream had already failed; its reason is on Completion, which the caller reports.
+        }
         finally
         {
             _producer.Flush(TimeSpan.FromSeconds(5));

@@ -24,6 +24,8 @@ public static class AkkaSetup
     public static AkkaConfigurationBuilder WithFraudCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster)
     {
         builder
+            // Program decides when to stop (after the stream has drained); Akka must not stop on the process signal.
+            .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
             .WithClustering(new ClusterOptions
             {

@@ -31,6 +31,9 @@ public sealed class DetectorNode : IAsyncDisposable
     public static async Task<DetectorNode> StartAsync(FraudSettings settings, KafkaConnection kafka, CancellationToken cancel)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        // Program owns SIGTERM/Ctrl+C: the stream must drain before the actor system stops, so the host must not
+        // stop itself on a signal (its default console lifetime would).
+        builder.Services.AddSingleton<IHostLifetime, SignalAgnosticLifetime>();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAkka("fraud", akka => akka
@@ -55,4 +58,12 @@ public sealed class DetectorNode : IAsyncDisposable
         await _host.StopAsync(TimeSpan.FromSeconds(15));
         _host.Dispose();
     }
+}
+
+/// <summary>A host lifetime that leaves signals to Program, which stops the node in the right order.</summary>
+internal sealed class SignalAgnosticLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
