@@ -68,6 +68,9 @@ public sealed class DetectorStats(TimeProvider? clock = null)
         _latencies[index % LatencySamples] = latencyMs;
     }
 
+    /// <summary>Forgets the latency samples, to measure a new phase (benchmarks).</summary>
+    public void ResetLatencies() => Interlocked.Exchange(ref _latencyCount, 0);
+
     /// <summary>The latency percentile (0..100) in ms over the kept samples.</summary>
     public double LatencyPercentile(double percentile)
     {

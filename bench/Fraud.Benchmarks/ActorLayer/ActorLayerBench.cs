@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text;
+using Akka;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Detection;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+using Fraud.Generator.Running;
+using Fraud.Generator.Transactions;
+
+namespace Fraud.Benchmarks.ActorLayer;
+
+public sealed record ActorLayerResult(long Messages, double MsgPerSec, double BytesAllocatedPerTx, long Accounts);
+
+public sealed record MemoryResult(double StateBytesPerAccount, long DistinctAccounts, double ProcessMbAfter, double ProcessMbPeak, double SoakSeconds, double SoakMbStart, double SoakMbEnd);
+
+/// <summary>
+/// The detector graph with the real sharded account actors but an in-memory source and sinks: what the actor layer
+/// costs when Kafka is out of the picture.
+/// </summary>
+public static class ActorLayerBench
+{
+    private static readonly Config ClusterConfig = ConfigurationFactory.ParseString("""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+        akka.remote.dot-netty.tcp.port = 0
+        akka.loglevel = WARNING
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        """);
+
+    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism)
+    {
+        await using var system = await StartAsync();
+        var region = await AccountShards.StartAsync(system.System, new RuleSettings(), new AccountShardSettings(), "bench");
+        var inputs = Inputs(messages, accounts: 200_000, seed: 7);
+
+        await RunGraphAsync(system.System, region, inputs.Take(20_000).ToArray(), parallelism); // warm-up
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        await RunGraphAsync(system.System, region, inputs, parallelism);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        return new ActorLayerResult(messages, Math.Round(messages / seconds), Math.Round((double)bytes / messages), 200_000);
+    }
+
+    /// <summary>
+    /// Bytes of rule state per account (the state alone, measured on 100,000 accounts with a typical history), then
+    /// 1,000,000 distinct accounts through the sharded actors with a short passivation, then a soak.
+    /// </summary>
+    public static async Task<MemoryResult> MemoryAsync(TimeSpan soak, int parallelism)
+    {
+        var rules = new RuleSettings();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var states = new AccountState[100_000];
+        var t0 = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < states.Length; i++)
+        {
+            states[i] = new AccountState();
+            for (var k = 0; k < 3; k++)
+            {
+                Scoring.Score(states[i], new Transaction(Guid.NewGuid().ToString(), "A", "M", 20m, "USD", t0.AddSeconds(k * 20), "grocery", "US", "d"), rules, t0, "bench");
+            }
+        }
+
+        var stateBytes = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)states.Length;
+        GC.KeepAlive(states);
+        states = null!;
+
+        await using var system = await StartAsync();
+        var region = await AccountShards.StartAsync(system.System, rules, new AccountShardSettings { PassivateAfter = TimeSpan.FromSeconds(5) }, "bench");
+        var peak = 0.0;
+        // One million distinct accounts, one transaction each, in chunks so the input itself is not what we measure.
+        for (var chunk = 0; chunk < 10; chunk++)
+        {
+            var inputs = Inputs(100_000, accounts: 100_000, seed: chunk, accountOffset: chunk * 100_000);
+            await RunGraphAsync(system.System, region, inputs, parallelism);
+            peak = Math.Max(peak, ProcessMb());
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(12)); // passivation
+        GC.Collect();
+        var after = ProcessMb();
+
+        // Soak: a steady stream over a rolling population; memory must stay flat.
+        var soakClock = Stopwatch.StartNew();
+        double? soakStart = null;
+        var round = 0;
+        while (soakClock.Elapsed < soak)
+        {
+            await RunGraphAsync(system.System, region, Inputs(50_000, accounts: 50_000, seed: 100 + round, accountOffset: (round % 20) * 50_000), parallelism);
+            round++;
+            if (soakStart is null && soakClock.Elapsed > soak / 10)
+            {
+                GC.Collect();
+                soakStart = ProcessMb();
+            }
+        }
+
+        GC.Collect();
+        return new MemoryResult(Math.Round(stateBytes), 1_000_000, Math.Round(after), Math.Round(peak), Math.Round(soak.TotalSeconds), Math.Round(soakStart ?? after), Math.Round(ProcessMb()));
+    }
+
+    private static double ProcessMb()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64 / 1024.0 / 1024.0;
+    }
+
+    private static InboundRecord<int>[] Inputs(int count, int accounts, int seed, int accountOffset = 0)
+    {
+        // Generator traffic, re-keyed onto the requested account range so each chunk reaches fresh accounts.
+        var factory = new TransactionFactory(seed, Math.Max(accounts, 100), 0.02);
+        var start = DateTimeOffset.UtcNow;
+        var result = new InboundRecord<int>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var tx = factory.Next(start.AddMilliseconds(i)).Transaction with { Source = $"A{accountOffset + i % accounts}" };
+            result[i] = new InboundRecord<int>(Encoding.UTF8.GetBytes(tx.Source), TransactionJson.Write(tx), [], new RecordOrigin("bench", 0, i, start), i);
+        }
+
+        return result;
+    }
+
+    private static async Task RunGraphAsync(ActorSystem system, IActorRef region, IReadOnlyList<InboundRecord<int>> inputs, int parallelism)
+    {
+        var ack = Flow.Create<OutboundRecord<int>>().Select(r => r.Source.Input.Ack);
+        var sinks = new DetectorSinks<int>(ack, ack, ack);
+        var (_, done) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(30)), sinks, Sink.Ignore<int>(), parallelism)
+            .Run(system.Materializer());
+        await done;
+    }
+
+    private static async Task<SystemLease> StartAsync()
+    {
+        var system = ActorSystem.Create("bench", ClusterConfig);
+        var cluster = Cluster.Get(system);
+        var up = new TaskCompletionSource();
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return new SystemLease(system);
+    }
+
+    private sealed class SystemLease(ActorSystem system) : IAsyncDisposable
+    {
+        public ActorSystem System => system;
+
+        public async ValueTask DisposeAsync() => await system.Terminate();
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Fraud.Benchmarks.ActorLayer;
+using Fraud.Benchmarks.EndToEnd;
+using Fraud.Benchmarks.Rules;
+
+namespace Fraud.Benchmarks;
+
+/// <summary>Runs the selected parts, prints a table per part and one closing <c>bench: {json}</c> line.</summary>
+public static class BenchCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var part = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+        var messages = Option(args, "--messages", 150_000);
+        var soakSeconds = Option(args, "--soak-seconds", 60);
+        var parallelism = Option(args, "--parallelism", 256);
+        var results = new Dictionary<string, object>
+        {
+            ["machine"] = $"{Environment.ProcessorCount} cores, {Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024.0 / 1024 / 1024)} GiB, .NET {Environment.Version}",
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+
+        if (part is "all" or "rules")
+        {
+            results["rules"] = Rules();
+        }
+
+        if (part is "all" or "actors")
+        {
+            var actors = await ActorLayerBench.RunAsync(500_000, parallelism);
+            Table("actor layer alone (in-memory source and sinks, sharded actors)", actors);
+            results["actorLayer"] = actors;
+        }
+
+        if (part is "all" or "e2e")
+        {
+            var fraudDll = Path.Combine(AppContext.BaseDirectory, "fraud.dll");
+            var e2e = await EndToEndBench.RunAsync(fraudDll, messages, TimeSpan.FromSeconds(20));
+            Table("end to end (embedded broker in its own process)", e2e);
+            results["endToEnd"] = e2e;
+        }
+
+        if (part is "all" or "memory")
+        {
+            var memory = await ActorLayerBench.MemoryAsync(TimeSpan.FromSeconds(soakSeconds), parallelism);
+            Table("memory", memory);
+            results["memory"] = memory;
+        }
+
+        Console.WriteLine("bench: " + JsonSerializer.Serialize(results));
+        return 0;
+    }
+
+    private static List<Dictionary<string, object>> Rules()
+    {
+        var config = ManualConfig.CreateMinimumViable()
+            .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+            .WithOptions(ConfigOptions.DisableLogFile);
+        var summary = BenchmarkRunner.Run<RuleBenchmarks>(config);
+        var rows = summary.Reports
+            .Where(r => r.ResultStatistics is not null)
+            .Select(r => new Dictionary<string, object>
+            {
+                ["rule"] = r.BenchmarkCase.Parameters["Rule"]!,
+                ["case"] = r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+                ["ns"] = Math.Round(r.ResultStatistics!.Mean, 1),
+                ["bytes"] = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) ?? -1,
+            })
+            .ToList();
+        Console.WriteLine();
+        Console.WriteLine("rule evaluation (ns and bytes allocated per transaction)");
+        foreach (var row in rows)
+        {
+            Console.WriteLine($"  {row["rule"],-18} {row["case"],-8} {row["ns"],8} ns {row["bytes"],6} B");
+        }
+
+        return rows;
+    }
+
+    private static void Table(string title, object result)
+    {
+        Console.WriteLine();
+        Console.WriteLine(title);
+        foreach (var property in result.GetType().GetProperties())
+        {
+            Console.WriteLine($"  {property.Name,-24} {property.GetValue(result)}");
+        }
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}

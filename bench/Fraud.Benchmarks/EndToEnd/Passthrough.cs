@@ -1,0 +1,103 @@
+using Confluent.Kafka;
+using Fraud.Kafka.Native;
+using Fraud.Kafka.Settings;
+
+namespace Fraud.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The ceiling: a raw Confluent.Kafka consume → produce → commit loop, no actors, no parsing, no stream. Offsets are
+/// stored on delivery and auto-committed every second, the cheapest correct at-least-once loop.
+/// </summary>
+public sealed class Passthrough : IDisposable
+{
+    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly Thread _thread;
+    private readonly double[] _latencies = new double[1 << 20];
+    private volatile bool _stop;
+    private long _delivered;
+    private long _latencyCount;
+
+    public Passthrough(KafkaSettings kafka, string input, string output)
+    {
+        Librdkafka.EnsureLoaded();
+        var consumerConfig = kafka.ToConsumerConfig("bench-passthrough-" + Guid.NewGuid().ToString("N"));
+        consumerConfig.EnableAutoCommit = true;
+        consumerConfig.AutoCommitIntervalMs = 1000;
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig).Build();
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(kafka.ToProducerConfig()).Build();
+        _consumer.Subscribe(input);
+        _thread = new Thread(() => Run(output)) { IsBackground = true, Name = "passthrough" };
+        _thread.Start();
+    }
+
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    public void ResetLatencies() => Interlocked.Exchange(ref _latencyCount, 0);
+
+    public double LatencyPercentile(double percentile) => Percentiles.Of(_latencies, Interlocked.Read(ref _latencyCount), percentile);
+
+    private void Run(string output)
+    {
+        while (!_stop)
+        {
+            var record = _consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is null)
+            {
+                continue;
+            }
+
+            var position = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
+            var sent = record.Message.Timestamp.UtcDateTime;
+            while (true)
+            {
+                try
+                {
+                    _producer.Produce(output, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value }, report =>
+                    {
+                        if (report.Error.IsError)
+                        {
+                            return;
+                        }
+
+                        _consumer.StoreOffset(position);
+                        var index = Interlocked.Increment(ref _latencyCount) - 1;
+                        _latencies[index % _latencies.Length] = (DateTime.UtcNow - sent).TotalMilliseconds;
+                        Interlocked.Increment(ref _delivered);
+                    });
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    _producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join();
+        _producer.Flush(TimeSpan.FromSeconds(10));
+        _consumer.Close();
+        _consumer.Dispose();
+        _producer.Dispose();
+    }
+}
+
+internal static class Percentiles
+{
+    public static double Of(double[] samples, long count, double percentile)
+    {
+        var n = (int)Math.Min(count, samples.Length);
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var copy = samples.AsSpan(0, n).ToArray();
+        Array.Sort(copy);
+        return Math.Round(copy[Math.Clamp((int)Math.Ceiling(percentile / 100 * n) - 1, 0, n - 1)], 2);
+    }
+}
