@@ -33,11 +33,11 @@ public static class ActorLayerBench
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """);
 
-    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism)
+    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts)
     {
         await using var system = await StartAsync();
         var region = await AccountShards.StartAsync(system.System, new RuleSettings(), new AccountShardSettings(), "bench");
-        var inputs = Inputs(messages, accounts: 200_000, seed: 7);
+        var inputs = Inputs(messages, accounts, seed: 7);
 
         await RunGraphAsync(system.System, region, inputs.Take(20_000).ToArray(), parallelism); // warm-up
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -45,7 +45,7 @@ public static class ActorLayerBench
         await RunGraphAsync(system.System, region, inputs, parallelism);
         var seconds = clock.Elapsed.TotalSeconds;
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        return new ActorLayerResult(messages, Math.Round(messages / seconds), Math.Round((double)bytes / messages), 200_000);
+        return new ActorLayerResult(messages, Math.Round(messages / seconds), Math.Round((double)bytes / messages), accounts);
     }
 
     /// <summary>
