@@ -32,7 +32,8 @@ public sealed class AccountActorSpecs : ClusterSpec
     [Fact]
     public async Task Should_passivate_an_idle_account_and_reactivate_it_on_the_next_transaction()
     {
-        var region = await StartRegionAsync(TimeSpan.FromSeconds(1));
+        // Passivation never comes before the rules' retention: short windows here, so that it can come after 1 s.
+        var region = await StartRegionAsync(TimeSpan.FromSeconds(1), ShortWindows());
         Ask(region, Tx(0, account: "ACC-IDLE"));
         var first = LastSender;
         Watch(first);
@@ -62,6 +63,24 @@ public sealed class AccountActorSpecs : ClusterSpec
         var sixth = Ask(region, Tx(5, account: "ACC-DUP"));
         Assert.Contains(sixth.Verdict.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
     }
+
+    [Fact]
+    public void Should_never_passivate_before_the_rules_retention()
+    {
+        var rules = new RuleSettings();
+        Assert.Equal(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(30), AccountShards.PassivationFor(new AccountShardSettings { PassivateAfter = TimeSpan.FromMinutes(10) }, rules));
+        Assert.Equal(TimeSpan.FromHours(2), AccountShards.PassivationFor(new AccountShardSettings { PassivateAfter = TimeSpan.FromHours(2) }, rules));
+        Assert.Equal(TimeSpan.FromSeconds(1), AccountShards.PassivationFor(new AccountShardSettings { PassivateAfter = TimeSpan.FromSeconds(1) }, ShortWindows()));
+    }
+
+    private static RuleSettings ShortWindows() => new()
+    {
+        AllowedLateness = TimeSpan.Zero,
+        VelocityCount = { Window = TimeSpan.FromMilliseconds(500) },
+        VelocityAmount = { Window = TimeSpan.FromMilliseconds(500) },
+        SmallThenLarge = { Window = TimeSpan.FromMilliseconds(500) },
+        ImpossibleTravel = { Window = TimeSpan.FromMilliseconds(500) },
+    };
 
     [Fact]
     public void Should_score_directly_without_sharding()

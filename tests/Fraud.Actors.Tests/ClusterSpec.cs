@@ -15,13 +15,13 @@ public abstract class ClusterSpec() : TestKit(ConfigurationFactory.ParseString("
     akka.loglevel = WARNING
     """))
 {
-    protected async Task<IActorRef> StartRegionAsync(TimeSpan passivateAfter)
+    protected async Task<IActorRef> StartRegionAsync(TimeSpan passivateAfter, RuleSettings? rules = null)
     {
         var cluster = Cluster.Get(Sys);
         var up = new TaskCompletionSource();
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         cluster.Join(cluster.SelfAddress);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        return await AccountShards.StartAsync(Sys, new RuleSettings(), new AccountShardSettings { PassivateAfter = passivateAfter }, "spec-node");
+        return await AccountShards.StartAsync(Sys, rules ?? new RuleSettings(), new AccountShardSettings { PassivateAfter = passivateAfter }, "spec-node");
     }
 }

@@ -55,6 +55,15 @@ public static class ActorLayerBench
     public static async Task<MemoryResult> MemoryAsync(TimeSpan soak, int parallelism)
     {
         var rules = new RuleSettings();
+        // Passivation never comes before the rules' retention; 5-second windows let it happen within the run.
+        var shortRules = new RuleSettings
+        {
+            AllowedLateness = TimeSpan.Zero,
+            VelocityCount = { Window = TimeSpan.FromSeconds(5) },
+            VelocityAmount = { Window = TimeSpan.FromSeconds(5) },
+            SmallThenLarge = { Window = TimeSpan.FromSeconds(5) },
+            ImpossibleTravel = { Window = TimeSpan.FromSeconds(5) },
+        };
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var states = new AccountState[100_000];
         var t0 = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
@@ -72,7 +81,7 @@ public static class ActorLayerBench
         states = null!;
 
         await using var system = await StartAsync();
-        var region = await AccountShards.StartAsync(system.System, rules, new AccountShardSettings { PassivateAfter = TimeSpan.FromSeconds(5) }, "bench");
+        var region = await AccountShards.StartAsync(system.System, shortRules, new AccountShardSettings { PassivateAfter = TimeSpan.FromSeconds(5) }, "bench");
         var peak = 0.0;
         // One million distinct accounts, one transaction each, in chunks so the input itself is not what we measure.
         for (var chunk = 0; chunk < 10; chunk++)

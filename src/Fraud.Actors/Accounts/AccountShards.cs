@@ -13,8 +13,8 @@ public sealed class AccountShardSettings
     public int NumberOfShards { get; set; } = 100;
 
     /// <summary>
-    /// An account idle this long is stopped and its state dropped. Keep it at least the longest rule window plus the
-    /// lateness, or an account that pauses mid-window forgets its window.
+    /// An account idle this long is stopped and its state dropped; raised to the rules' retention when shorter (see
+    /// <see cref="AccountShards.PassivationFor"/>).
     /// </summary>
     public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(10);
 }
@@ -31,11 +31,18 @@ public sealed class AccountMessageExtractor(int numberOfShards) : HashCodeMessag
 
 public static class AccountShards
 {
+    /// <summary>
+    /// The idle time after which an account is passivated: the configured value, but at least the rules' retention
+    /// (longest window plus lateness), so that no account forgets a window its rules still look at.
+    /// </summary>
+    public static TimeSpan PassivationFor(AccountShardSettings settings, RuleSettings rules) =>
+        settings.PassivateAfter > rules.Retention ? settings.PassivateAfter : rules.Retention;
+
     /// <summary>Starts the account shard region on this node (which must be a cluster member).</summary>
     public static Task<IActorRef> StartAsync(ActorSystem system, RuleSettings rules, AccountShardSettings settings, string node) =>
         ClusterSharding.Get(system).StartAsync(
             AccountShardSettings.TypeName,
             _ => AccountActor.Props(rules, node),
-            ClusterShardingSettings.Create(system).WithPassivateIdleAfter(settings.PassivateAfter),
+            ClusterShardingSettings.Create(system).WithPassivateIdleAfter(PassivationFor(settings, rules)),
             new AccountMessageExtractor(settings.NumberOfShards));
 }

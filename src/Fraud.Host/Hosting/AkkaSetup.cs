@@ -44,7 +44,10 @@ public static class AkkaSetup
         return builder;
     }
 
-    /// <summary>The sharded account actors (passivated when idle).</summary>
+    /// <summary>
+    /// The sharded account actors, passivated when idle, but never sooner than the rules' retention: a passivated
+    /// account forgets its state, and an account must not forget a window its rules still look at.
+    /// </summary>
     public static AkkaConfigurationBuilder WithAccountShards(this AkkaConfigurationBuilder builder, FraudSettings settings) =>
         builder.WithShardRegion<AccountRegion>(
             AccountShardSettings.TypeName,
@@ -52,7 +55,7 @@ public static class AkkaSetup
             new AccountMessageExtractor(settings.Accounts.NumberOfShards),
             new ShardOptions
             {
-                PassivateIdleEntityAfter = settings.Accounts.PassivateAfter,
+                PassivateIdleEntityAfter = AccountShards.PassivationFor(settings.Accounts, settings.Rules),
                 StateStoreMode = StateStoreMode.DData,
                 RememberEntities = false,
             });
