@@ -37,7 +37,7 @@ public class RuleBenchmarks
         for (var i = 0; i < amounts.Length; i++)
         {
             Scoring.Apply(_calm, Tx(i * 20, amounts[i] / 10, "US"), _rules);
-            Scoring.Apply(_burst, Tx(i * 5, amounts[i] + 100, "US"), _rules);
+            Scoring.Apply(_burst, Tx(i * 5, amounts[i] < 1 ? amounts[i] : amounts[i] + 100, "US"), _rules);
         }
 
         _legit = Tx(141, 10m, "US");
