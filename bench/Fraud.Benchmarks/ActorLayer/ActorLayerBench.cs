@@ -15,7 +15,7 @@ using Fraud.Generator.Transactions;
 
 namespace Fraud.Benchmarks.ActorLayer;
 
-public sealed record ActorLayerResult(long Messages, double MsgPerSec, double BytesAllocatedPerTx, long Accounts);
+public sealed record ActorLayerResult(long Messages, double MsgPerSec, double BytesAllocatedPerTx, long Accounts, double DirectMsgPerSec, double DirectBytesAllocatedPerTx);
 
 public sealed record MemoryResult(double StateBytesPerAccount, long DistinctAccounts, double ProcessMbAfter, double ProcessMbPeak, double SoakSeconds, double SoakMbStart, double SoakMbEnd);
 
@@ -45,7 +45,17 @@ public static class ActorLayerBench
         await RunGraphAsync(system.System, region, inputs, parallelism);
         var seconds = clock.Elapsed.TotalSeconds;
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        return new ActorLayerResult(messages, Math.Round(messages / seconds), Math.Round((double)bytes / messages), accounts);
+
+        // The control: the same graph and inputs, scored by the pure functions without actors.
+        var direct = new DirectScorer(new RuleSettings());
+        await RunGraphAsync(system.System, direct, inputs.Take(20_000).ToArray(), parallelism);
+        var directAllocated = GC.GetTotalAllocatedBytes(precise: true);
+        clock.Restart();
+        await RunGraphAsync(system.System, direct, inputs, parallelism);
+        var directSeconds = clock.Elapsed.TotalSeconds;
+        var directBytes = GC.GetTotalAllocatedBytes(precise: true) - directAllocated;
+        return new ActorLayerResult(messages, Math.Round(messages / seconds), Math.Round((double)bytes / messages), accounts,
+            Math.Round(messages / directSeconds), Math.Round((double)directBytes / messages));
     }
 
     /// <summary>
@@ -135,11 +145,14 @@ public static class ActorLayerBench
         return result;
     }
 
-    private static async Task RunGraphAsync(ActorSystem system, IActorRef region, IReadOnlyList<InboundRecord<int>> inputs, int parallelism)
+    private static Task RunGraphAsync(ActorSystem system, IActorRef region, IReadOnlyList<InboundRecord<int>> inputs, int parallelism) =>
+        RunGraphAsync(system, new ShardRegionScorer(region, TimeSpan.FromSeconds(30)), inputs, parallelism);
+
+    private static async Task RunGraphAsync(ActorSystem system, IAccountScorer scorer, IReadOnlyList<InboundRecord<int>> inputs, int parallelism)
     {
         var ack = Flow.Create<OutboundRecord<int>>().Select(r => r.Source.Input.Ack);
         var sinks = new DetectorSinks<int>(ack, ack, ack);
-        var (_, done) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(30)), sinks, Sink.Ignore<int>(), parallelism)
+        var (_, done) = DetectorGraph.Create(Source.From(inputs), scorer, sinks, Sink.Ignore<int>(), parallelism)
             .Run(system.Materializer());
         await done;
     }

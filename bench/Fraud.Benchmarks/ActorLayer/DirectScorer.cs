@@ -1,0 +1,28 @@
+using Fraud.Actors.Detection;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Benchmarks.ActorLayer;
+
+/// <summary>
+/// A control for the benchmark only: the same pure scoring without actors (a locked dictionary of account states), to
+/// separate what the actors cost from what the rest of the graph costs. Not for production: it has no sharding, no
+/// passivation, and one lock.
+/// </summary>
+internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
+{
+    private readonly Dictionary<string, AccountState> _accounts = new();
+
+    public Task<Verdict> ScoreAsync(Transaction transaction)
+    {
+        lock (_accounts)
+        {
+            if (!_accounts.TryGetValue(transaction.Source, out var state))
+            {
+                _accounts[transaction.Source] = state = new AccountState();
+            }
+
+            return Task.FromResult(Scoring.Score(state, transaction, rules, DateTimeOffset.UtcNow, "direct"));
+        }
+    }
+}
