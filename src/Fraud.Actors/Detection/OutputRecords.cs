@@ -38,46 +38,41 @@ public static class OutputRecords
     }
 
     /// <summary>The transaction plus its verdict, as written to the legit and fraud topics.</summary>
-    public static byte[] WriteScored(Transaction tx, Verdict verdict)
+    public static byte[] WriteScored(Transaction tx, Verdict verdict) => PooledJson.Write((tx, verdict), static (json, scored) =>
     {
-        using var buffer = new MemoryStream(384);
-        using (var json = new Utf8JsonWriter(buffer))
+        var (transaction, v) = scored;
+        json.WriteStartObject();
+        TransactionJson.WriteFields(json, transaction);
+        json.WriteStartObject("verdict");
+        json.WriteNumber("score", v.Score);
+        json.WriteStartArray("rules");
+        foreach (var hit in v.Rules)
         {
             json.WriteStartObject();
-            TransactionJson.WriteFields(json, tx);
-            json.WriteStartObject("verdict");
-            json.WriteNumber("score", verdict.Score);
-            json.WriteStartArray("rules");
-            foreach (var hit in verdict.Rules)
+            json.WriteString("id", hit.Id);
+            json.WriteNumber("observed", hit.Observed);
+            json.WriteNumber("limit", hit.Limit);
+            if (hit.Window is null)
             {
-                json.WriteStartObject();
-                json.WriteString("id", hit.Id);
-                json.WriteNumber("observed", hit.Observed);
-                json.WriteNumber("limit", hit.Limit);
-                if (hit.Window is null)
-                {
-                    json.WriteNull("window");
-                }
-                else
-                {
-                    json.WriteString("window", hit.Window);
-                }
-
-                json.WriteEndObject();
+                json.WriteNull("window");
+            }
+            else
+            {
+                json.WriteString("window", hit.Window);
             }
 
-            json.WriteEndArray();
-            json.WriteString("detectedAt", verdict.DetectedAt.UtcDateTime);
-            json.WriteString("detectorNode", verdict.DetectorNode);
-            if (verdict.Late)
-            {
-                json.WriteBoolean("late", true);
-            }
-
-            json.WriteEndObject();
             json.WriteEndObject();
         }
 
-        return buffer.ToArray();
-    }
+        json.WriteEndArray();
+        json.WriteString("detectedAt", v.DetectedAt.UtcDateTime);
+        json.WriteString("detectorNode", v.DetectorNode);
+        if (v.Late)
+        {
+            json.WriteBoolean("late", true);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    });
 }

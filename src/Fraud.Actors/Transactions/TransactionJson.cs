@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Fraud.Actors.Transactions;
@@ -5,18 +6,12 @@ namespace Fraud.Actors.Transactions;
 /// <summary>The transaction's JSON: what the generator writes and what the verdict envelope starts with.</summary>
 public static class TransactionJson
 {
-    public static byte[] Write(Transaction tx)
+    public static byte[] Write(Transaction tx) => PooledJson.Write(tx, static (json, t) =>
     {
-        using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            WriteFields(json, tx);
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+        json.WriteStartObject();
+        WriteFields(json, t);
+        json.WriteEndObject();
+    });
 
     /// <summary>Writes the fields into an object already started, so envelopes can add their own after them.</summary>
     public static void WriteFields(Utf8JsonWriter json, Transaction tx)
@@ -38,5 +33,29 @@ public static class TransactionJson
         {
             json.WriteString(name, value);
         }
+    }
+}
+
+/// <summary>
+/// Writes JSON through one buffer and one <see cref="Utf8JsonWriter"/> per thread, reused record after record: the only
+/// allocation left per record is the resulting array, which goes to Kafka.
+/// </summary>
+public static class PooledJson
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
+    public static byte[] Write<T>(T value, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(512);
+        var writer = _writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        write(writer, value);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 }

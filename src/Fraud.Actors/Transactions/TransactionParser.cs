@@ -55,18 +55,19 @@ public static class TransactionParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString();
+                // Property names are compared as UTF-8 bytes: no string is made for a name.
+                var field = Field(ref reader);
                 reader.Read();
-                switch (name)
+                switch (field)
                 {
-                    case "transactionId": id = ReadText(ref reader); break;
-                    case "source": source = ReadText(ref reader); break;
-                    case "target": target = ReadText(ref reader); break;
-                    case "currency": currency = ReadText(ref reader); break;
-                    case "merchantCategory": category = ReadText(ref reader); break;
-                    case "country": country = ReadText(ref reader); break;
-                    case "deviceId": device = ReadText(ref reader); break;
-                    case "amount":
+                    case Known.TransactionId: id = ReadText(ref reader); break;
+                    case Known.Source: source = ReadText(ref reader); break;
+                    case Known.Target: target = ReadText(ref reader); break;
+                    case Known.Currency: currency = ReadText(ref reader); break;
+                    case Known.MerchantCategory: category = ReadText(ref reader); break;
+                    case Known.Country: country = ReadText(ref reader); break;
+                    case Known.DeviceId: device = ReadText(ref reader); break;
+                    case Known.Amount:
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             break;
@@ -79,7 +80,7 @@ public static class TransactionParser
 
                         amount = value;
                         break;
-                    case "timestamp":
+                    case Known.Timestamp:
                         if (reader.TokenType == JsonTokenType.Null)
                         {
                             break;
@@ -141,6 +142,32 @@ public static class TransactionParser
             country,
             device));
     }
+
+    private enum Known
+    {
+        Other,
+        TransactionId,
+        Source,
+        Target,
+        Amount,
+        Currency,
+        Timestamp,
+        MerchantCategory,
+        Country,
+        DeviceId,
+    }
+
+    private static Known Field(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("source"u8) ? Known.Source
+        : reader.ValueTextEquals("amount"u8) ? Known.Amount
+        : reader.ValueTextEquals("target"u8) ? Known.Target
+        : reader.ValueTextEquals("currency"u8) ? Known.Currency
+        : reader.ValueTextEquals("transactionId"u8) ? Known.TransactionId
+        : reader.ValueTextEquals("timestamp"u8) ? Known.Timestamp
+        : reader.ValueTextEquals("merchantCategory"u8) ? Known.MerchantCategory
+        : reader.ValueTextEquals("country"u8) ? Known.Country
+        : reader.ValueTextEquals("deviceId"u8) ? Known.DeviceId
+        : Known.Other;
 
     private static string? ReadText(ref Utf8JsonReader reader) => reader.TokenType switch
     {
