@@ -16,7 +16,8 @@ public static class Scoring
     /// </summary>
     public static Verdict Score(AccountState state, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
     {
-        if (state.VerdictsById.TryGetValue(tx.TransactionId, out var previous))
+        var idHash = TransactionIdHash.Of(tx.TransactionId);
+        if (state.VerdictsById.TryGetValue(idHash, out var previous))
         {
             return previous;
         }
@@ -29,7 +30,7 @@ public static class Scoring
             Apply(state, tx, rules);
         }
 
-        Remember(state, tx.TransactionId, verdict, rules);
+        Remember(state, idHash, verdict, rules);
         return verdict;
     }
 
@@ -120,7 +121,7 @@ public static class Scoring
         }
     }
 
-    private static void Remember(AccountState state, string id, Verdict verdict, RuleSettings rules)
+    private static void Remember(AccountState state, ulong id, Verdict verdict, RuleSettings rules)
     {
         state.VerdictsById[id] = verdict;
         state.IdOrder.Enqueue(id);
