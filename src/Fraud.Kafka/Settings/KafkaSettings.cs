@@ -96,13 +96,4 @@ public sealed class KafkaSettings
             config.Set(key, value);
         }
     }
-
-    /// <summary>Property names whose values must never reach a log line.</summary>
-    public static bool IsSecret(string propertyName) =>
-        propertyName.Contains("password", StringComparison.OrdinalIgnoreCase)
-        || propertyName.Contains("secret", StringComparison.OrdinalIgnoreCase)
-        || propertyName.Contains("token", StringComparison.OrdinalIgnoreCase)
-        || propertyName.StartsWith("ssl.key", StringComparison.OrdinalIgnoreCase)
-        || propertyName.StartsWith("sasl.jaas", StringComparison.OrdinalIgnoreCase)
-        || propertyName.StartsWith("sasl.oauthbearer.config", StringComparison.OrdinalIgnoreCase);
 }
