@@ -49,7 +49,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
             Record(4, """{"source":"S","target":"T","amount":"lots","currency":"USD"}"""),
         };
 
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
             .Run(Materializer);
 
         Assert.Equal([0, 1, 2, 3, 4], (await committed.WaitAsync(TimeSpan.FromSeconds(10))).Order());
@@ -69,7 +69,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
         var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph-node"));
         var garbage = Record(1, "{garbage", ("trace", "abc"));
         var inputs = new[] { Record(0, Json(Tx(0, 2000m, account: "ACC-ENV", id: "env-1"))), garbage };
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -108,7 +108,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
         var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
         var inputs = new[] { Record(0, Json(Tx(0, 10m))), Record(1, Json(Tx(1, 5000m))), Record(2, "nope") };
 
-        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
+        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
             .Run(Materializer);
 
         commits.Request(10);
@@ -129,7 +129,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
         var inputs = Enumerable.Range(0, 80)
             .Select(i => Record(i, Json(Tx(i / 10.0, account: $"ACC-{i % 10}"))))
             .ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(20));
 

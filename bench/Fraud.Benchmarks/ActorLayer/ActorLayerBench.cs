@@ -146,7 +146,7 @@ public static class ActorLayerBench
     }
 
     private static Task RunGraphAsync(ActorSystem system, IActorRef region, IReadOnlyList<InboundRecord<int>> inputs, int parallelism) =>
-        RunGraphAsync(system, new ShardRegionScorer(region, TimeSpan.FromSeconds(30)), inputs, parallelism);
+        RunGraphAsync(system, new ShardRegionScorer(system, region, TimeSpan.FromSeconds(30)), inputs, parallelism);
 
     private static async Task RunGraphAsync(ActorSystem system, IAccountScorer scorer, IReadOnlyList<InboundRecord<int>> inputs, int parallelism)
     {

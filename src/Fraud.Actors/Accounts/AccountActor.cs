@@ -12,14 +12,14 @@ public interface IWithAccountId
     string AccountId { get; }
 }
 
-/// <summary>Score this transaction against its account's history.</summary>
-public sealed record ScoreTransaction(Transaction Transaction) : IWithAccountId
+/// <summary>Score this transaction against its account's history. <see cref="CorrelationId"/> comes back in the reply.</summary>
+public sealed record ScoreTransaction(Transaction Transaction, long CorrelationId = 0) : IWithAccountId
 {
     public string AccountId => Transaction.Source;
 }
 
 /// <summary>The reply to <see cref="ScoreTransaction"/>.</summary>
-public sealed record TransactionScored(string TransactionId, Verdict Verdict);
+public sealed record TransactionScored(string TransactionId, Verdict Verdict, long CorrelationId = 0);
 
 /// <summary>
 /// One account: holds its <see cref="AccountState"/> and applies <see cref="Scoring.Score"/>. All logic is in the pure
@@ -46,7 +46,7 @@ public sealed class AccountActor : ReceiveActor
     private void Handle(ScoreTransaction command)
     {
         var verdict = Scoring.Score(_state, command.Transaction, _rules, _clock.GetUtcNow(), _node);
-        Sender.Tell(new TransactionScored(command.Transaction.TransactionId, verdict));
+        Sender.Tell(new TransactionScored(command.Transaction.TransactionId, verdict, command.CorrelationId));
     }
 
     protected override void PostStop() =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Fraud.Actors.Accounts;
 using Fraud.Actors.Rules;
@@ -11,12 +12,86 @@ public interface IAccountScorer
     Task<Verdict> ScoreAsync(Transaction transaction);
 }
 
-/// <summary>Asks the account's actor through the shard region.</summary>
-public sealed class ShardRegionScorer(IActorRef region, TimeSpan timeout) : IAccountScorer
+/// <summary>
+/// Sends each transaction to its account through the shard region and completes a promise when the verdict comes back.
+/// One long-lived reply actor serves every request by correlation id, instead of an <c>Ask</c> per transaction (a
+/// temporary actor, a promise, a cancellation timer and a registry entry each time); timeouts are swept once a second.
+/// </summary>
+public sealed class ShardRegionScorer : IAccountScorer, IDisposable
 {
-    public async Task<Verdict> ScoreAsync(Transaction transaction)
+    private readonly IActorRef _region;
+    private readonly IActorRef _replies;
+    private readonly ConcurrentDictionary<long, Pending> _pending = new();
+    private readonly long _timeoutMs;
+    private long _nextId;
+
+    public ShardRegionScorer(IActorRefFactory actors, IActorRef region, TimeSpan timeout)
     {
-        var reply = await region.Ask<TransactionScored>(new ScoreTransaction(transaction), timeout).ConfigureAwait(false);
-        return reply.Verdict;
+        _region = region;
+        _timeoutMs = (long)timeout.TotalMilliseconds;
+        _replies = actors.ActorOf(Props.Create(() => new ReplyActor(this)));
+    }
+
+    public Task<Verdict> ScoreAsync(Transaction transaction)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var promise = new TaskCompletionSource<Verdict>();
+        _pending[id] = new Pending(promise, Environment.TickCount64 + _timeoutMs, transaction.Source);
+        _region.Tell(new ScoreTransaction(transaction, id), _replies);
+        return promise.Task;
+    }
+
+    /// <summary>Stops the reply actor; requests still pending fail.</summary>
+    public void Dispose()
+    {
+        _replies.Tell(PoisonPill.Instance);
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var pending))
+            {
+                pending.Promise.TrySetException(new ObjectDisposedException(nameof(ShardRegionScorer)));
+            }
+        }
+    }
+
+    private void Complete(TransactionScored reply)
+    {
+        if (_pending.TryRemove(reply.CorrelationId, out var pending))
+        {
+            pending.Promise.TrySetResult(reply.Verdict);
+        }
+    }
+
+    private void FailExpired()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (id, pending) in _pending)
+        {
+            if (pending.DeadlineMs <= now && _pending.TryRemove(id, out _))
+            {
+                pending.Promise.TrySetException(new TimeoutException(
+                    $"account {pending.Account} did not answer within {_timeoutMs} ms"));
+            }
+        }
+    }
+
+    private readonly record struct Pending(TaskCompletionSource<Verdict> Promise, long DeadlineMs, string Account);
+
+    private sealed class ReplyActor : ReceiveActor, IWithTimers
+    {
+        private sealed record Sweep
+        {
+            public static readonly Sweep Instance = new();
+        }
+
+        public ReplyActor(ShardRegionScorer scorer)
+        {
+            Receive<TransactionScored>(scorer.Complete);
+            Receive<Sweep>(_ => scorer.FailExpired());
+        }
+
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        protected override void PreStart() => Timers.StartPeriodicTimer("sweep", Sweep.Instance, TimeSpan.FromSeconds(1));
     }
 }

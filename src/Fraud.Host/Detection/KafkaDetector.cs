@@ -49,7 +49,7 @@ public sealed class KafkaDetector : IAsyncDisposable
             Writer(producer, topics.Fraud, detector.MaxInFlightPerTopic, stats),
             Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats));
         var committer = Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval });
-        var scorer = new ShardRegionScorer(accountRegion, detector.ScoreTimeout);
+        var scorer = new ShardRegionScorer(system, accountRegion, detector.ScoreTimeout);
         var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism).Run(system.Materializer());
         return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout);
     }
