@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Fraud.Host.Detection;
 using Fraud.Kafka.Native;
 using Fraud.Kafka.Settings;
 
@@ -35,7 +36,7 @@ public sealed class Passthrough : IDisposable
 
     public void ResetLatencies() => Interlocked.Exchange(ref _latencyCount, 0);
 
-    public double LatencyPercentile(double percentile) => Percentiles.Of(_latencies, Interlocked.Read(ref _latencyCount), percentile);
+    public double LatencyPercentile(double percentile) => DetectorStats.Percentile(_latencies, Interlocked.Read(ref _latencyCount), percentile);
 
     private void Run(string output)
     {
@@ -83,21 +84,5 @@ public sealed class Passthrough : IDisposable
         _consumer.Close();
         _consumer.Dispose();
         _producer.Dispose();
-    }
-}
-
-internal static class Percentiles
-{
-    public static double Of(double[] samples, long count, double percentile)
-    {
-        var n = (int)Math.Min(count, samples.Length);
-        if (n == 0)
-        {
-            return 0;
-        }
-
-        var copy = samples.AsSpan(0, n).ToArray();
-        Array.Sort(copy);
-        return Math.Round(copy[Math.Clamp((int)Math.Ceiling(percentile / 100 * n) - 1, 0, n - 1)], 2);
     }
 }

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
 
@@ -48,7 +47,4 @@ public sealed class AccountActor : ReceiveActor
         var verdict = Scoring.Score(_state, command.Transaction, _rules, _clock.GetUtcNow(), _node);
         Sender.Tell(new TransactionScored(command.Transaction.TransactionId, verdict, command.CorrelationId));
     }
-
-    protected override void PostStop() =>
-        Context.GetLogger().Debug("account {0} passivated with {1} events", Self.Path.Name, _state.EventCount);
 }

@@ -72,15 +72,21 @@ public sealed class DetectorStats(TimeProvider? clock = null)
     public void ResetLatencies() => Interlocked.Exchange(ref _latencyCount, 0);
 
     /// <summary>The latency percentile (0..100) in ms over the kept samples.</summary>
-    public double LatencyPercentile(double percentile)
+    public double LatencyPercentile(double percentile) => Percentile(_latencies, Interlocked.Read(ref _latencyCount), percentile);
+
+    /// <summary>
+    /// The percentile (0..100), by nearest rank, of a ring of samples of which <paramref name="recorded"/> were written
+    /// (only the last <c>samples.Length</c> are kept).
+    /// </summary>
+    public static double Percentile(double[] samples, long recorded, double percentile)
     {
-        var count = (int)Math.Min(Interlocked.Read(ref _latencyCount), LatencySamples);
+        var count = (int)Math.Min(recorded, samples.Length);
         if (count == 0)
         {
             return 0;
         }
 
-        var copy = _latencies.AsSpan(0, count).ToArray();
+        var copy = samples.AsSpan(0, count).ToArray();
         Array.Sort(copy);
         var rank = (int)Math.Ceiling(percentile / 100 * count) - 1;
         return Math.Round(copy[Math.Clamp(rank, 0, count - 1)], 2);
