@@ -65,6 +65,23 @@ public sealed class AccountActorSpecs : ClusterSpec
     }
 
     [Fact]
+    public async Task Should_show_the_transactions_its_windows_hold_when_inspected()
+    {
+        var region = await StartRegionAsync(TimeSpan.FromMinutes(5));
+        Ask(region, Tx(0, 12.5m, account: "ACC-LOOK", country: "FR"));
+        Ask(region, Tx(10, 700m, account: "ACC-LOOK", country: "DE"));
+
+        region.Tell(new InspectAccount("ACC-LOOK"), TestActor);
+        var seen = ExpectMsg<AccountInspected>(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("ACC-LOOK", seen.AccountId);
+        Assert.Equal([12.5m, 700m], seen.Window.Select(w => w.Amount));
+        Assert.Equal(["FR", "DE"], seen.Window.Select(w => w.Country));
+        Assert.Equal(TestTransactions.T0.AddSeconds(10), seen.Window[1].Timestamp);
+        Assert.Equal(2, seen.RememberedVerdicts);
+    }
+
+    [Fact]
     public void Should_never_passivate_before_the_rules_retention()
     {
         var rules = new RuleSettings();

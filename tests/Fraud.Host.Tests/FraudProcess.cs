@@ -31,6 +31,8 @@ public sealed class FraudProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        // Processes run side by side in the specs: each dashboard on a free port unless a spec says otherwise.
+        info.Environment["Dashboard__Urls"] = "http://127.0.0.1:0";
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -20,6 +20,12 @@ public sealed record ScoreTransaction(Transaction Transaction, long CorrelationI
 /// <summary>The reply to <see cref="ScoreTransaction"/>.</summary>
 public sealed record TransactionScored(string TransactionId, Verdict Verdict, long CorrelationId = 0);
 
+/// <summary>Ask an account what its rules currently see (the dashboard's account view). Changes nothing.</summary>
+public sealed record InspectAccount(string AccountId) : IWithAccountId;
+
+/// <summary>The reply to <see cref="InspectAccount"/>: the transactions in the account's windows, oldest first.</summary>
+public sealed record AccountInspected(string AccountId, IReadOnlyList<WindowEntry> Window, int RememberedVerdicts, string Node);
+
 /// <summary>
 /// One account: holds its <see cref="AccountState"/> and applies <see cref="Scoring.Score"/>. All logic is in the pure
 /// functions; the actor only serializes access to the state, one transaction at a time, in arrival order.
@@ -37,6 +43,8 @@ public sealed class AccountActor : ReceiveActor
         _node = node;
         _clock = clock;
         Receive<ScoreTransaction>(Handle);
+        Receive<InspectAccount>(query =>
+            Sender.Tell(new AccountInspected(query.AccountId, _state.Window(), _state.RememberedIds, _node)));
     }
 
     public static Props Props(RuleSettings rules, string node, TimeProvider? clock = null) =>

@@ -20,7 +20,14 @@ public sealed class AccountState
     public int EventCount => Events.Count;
 
     public int RememberedIds => IdOrder.Count;
+
+    /// <summary>A copy of the remembered transactions, oldest first (for inspection; the rules read the list itself).</summary>
+    public IReadOnlyList<WindowEntry> Window() =>
+        Events.Select(e => new WindowEntry(new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Amount, e.Country)).ToArray();
 }
+
+/// <summary>One transaction as an account's windows remember it.</summary>
+public sealed record WindowEntry(DateTimeOffset Timestamp, decimal Amount, string? Country);
 
 /// <summary>A stable 64-bit FNV-1a hash of a transaction id (string.GetHashCode is 32-bit and randomized).</summary>
 internal static class TransactionIdHash

@@ -53,20 +53,22 @@ public static class FraudCli
         var seed = new Option<int?>("--seed") { Description = "Seed of the generated stream" };
         var accounts = new Option<int>("--accounts") { Description = "Account population", DefaultValueFactory = _ => 50_000 };
         var fraudShare = new Option<double>("--fraud-share") { Description = "Share of traffic in fraud scenarios", DefaultValueFactory = _ => 0.02 };
-        var command = new Command("demo", "Embedded broker + generator + detector in one process, with a status line every second and a summary.")
+        var keepOpen = new Option<bool>("--keep-open") { Description = "After the summary, keep the dashboard and /metrics up until Ctrl+C" };
+        var urls = UrlsOption();
+        var command = new Command("demo", "Embedded broker + generator + detector in one process, with a dashboard, a status line every second and a summary.")
         {
-            rate, duration, seed, accounts, fraudShare,
+            rate, duration, seed, accounts, fraudShare, keepOpen, urls,
         };
         command.SetAction(async (parse, cancel) =>
         {
-            var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration());
+            var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration(UrlsOverride(parse.GetValue(urls))));
             settings.Generator.Rate = Positive(parse.GetValue(rate), "--rate");
             settings.Generator.Seed = parse.GetValue(seed);
             settings.Generator.Accounts = parse.GetValue(accounts);
             settings.Generator.FraudShare = parse.GetValue(fraudShare);
             settings.Generator.Topic = settings.Topics.Input;
             var seconds = parse.GetValue(duration);
-            return await DemoRunner.RunAsync(settings, seconds is null ? null : TimeSpan.FromSeconds(Positive(seconds.Value, "--duration")), cancel);
+            return await DemoRunner.RunAsync(settings, seconds is null ? null : TimeSpan.FromSeconds(Positive(seconds.Value, "--duration")), parse.GetValue(keepOpen), cancel);
         });
         return command;
     }
@@ -109,10 +111,11 @@ public static class FraudCli
     private static Command Detect()
     {
         var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers (overrides Kafka:BootstrapServers)" };
-        var command = new Command("detect", "Runs a detector node: consumes the input topic, scores, writes legit/fraud/dead-letter, commits.") { bootstrap };
+        var urls = UrlsOption();
+        var command = new Command("detect", "Runs a detector node: consumes the input topic, scores, writes legit/fraud/dead-letter, commits; serves the dashboard.") { bootstrap, urls };
         command.SetAction(async (parse, cancel) =>
         {
-            var settings = Settings(parse.GetValue(bootstrap));
+            var settings = Settings(parse.GetValue(bootstrap), parse.GetValue(urls));
             using var kafka = await KafkaConnection.OpenAsync(settings);
             var node = await DetectorNode.StartAsync(settings, kafka, cancel);
             Console.WriteLine($"detector: node {settings.NodeName} consuming {settings.Topics.Input} from {kafka.Settings.BootstrapServers}{(kafka.IsEmbedded ? " (embedded broker)" : "")}");
@@ -168,11 +171,22 @@ public static class FraudCli
         return new Command("topic", "Topic tools.") { read };
     }
 
-    private static FraudSettings Settings(string? bootstrap)
+    private static FraudSettings Settings(string? bootstrap, string? urls = null)
     {
-        var overrides = bootstrap is null ? null : new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = bootstrap };
+        var overrides = new Dictionary<string, string?>(UrlsOverride(urls));
+        if (bootstrap is not null)
+        {
+            overrides["Kafka:BootstrapServers"] = bootstrap;
+        }
+
         return FraudSettings.Bind(FraudSettings.LoadConfiguration(overrides));
     }
+
+    private static Option<string?> UrlsOption() =>
+        new("--urls") { Description = "Where the dashboard, /metrics and /ready listen (overrides Dashboard:Urls; port 0 picks one)" };
+
+    private static Dictionary<string, string?> UrlsOverride(string? urls) =>
+        urls is null ? new() : new() { ["Dashboard:Urls"] = urls };
 
     private static double Positive(double value, string option) =>
         value > 0 ? value : throw new ArgumentException($"{option} must be positive, not {value}");

@@ -68,6 +68,21 @@ public sealed class ClusterSettings
     public string[] SeedNodes { get; set; } = [];
 }
 
+/// <summary>The web endpoints every detector process serves: dashboard, <c>/metrics</c>, <c>/healthz</c>, <c>/ready</c>.</summary>
+public sealed class DashboardSettings
+{
+    public const string SectionName = "Dashboard";
+
+    /// <summary>Where Kestrel listens (<c>;</c>-separated). Port 0 picks a free port; the address is printed at start-up.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Fraud verdicts kept for the dashboard's list and filters (a fixed ring; older ones drop out).</summary>
+    public int RecentVerdicts { get; set; } = 1000;
+
+    /// <summary>Seconds of per-second history a newly opened dashboard starts its charts with.</summary>
+    public int HistorySeconds { get; set; } = 120;
+}
+
 /// <summary>Every setting, bound once from configuration (appsettings.json, then FRAUD-independent env such as Kafka__BootstrapServers).</summary>
 public sealed class FraudSettings
 {
@@ -84,6 +99,11 @@ public sealed class FraudSettings
     public AccountShardSettings Accounts { get; init; } = new();
 
     public GeneratorOptions Generator { get; init; } = new();
+
+    public DashboardSettings Dashboard { get; init; } = new();
+
+    /// <summary><c>Logging:Format</c>: <c>json</c> for one JSON object per line, anything else for readable text.</summary>
+    public string LogFormat { get; set; } = "text";
 
     /// <summary>appsettings.json next to the program, then environment variables (<c>Section__Key</c>).</summary>
     public static IConfigurationRoot LoadConfiguration(IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
@@ -103,6 +123,8 @@ public sealed class FraudSettings
         configuration.GetSection(ClusterSettings.SectionName).Bind(settings.Cluster);
         configuration.GetSection("Fraud:Accounts").Bind(settings.Accounts);
         configuration.GetSection(GeneratorOptions.SectionName).Bind(settings.Generator);
+        configuration.GetSection(DashboardSettings.SectionName).Bind(settings.Dashboard);
+        settings.LogFormat = configuration["Logging:Format"] ?? settings.LogFormat;
 
         // Rules are keyed by their public ids (large-amount ...), which are not C# names: bind each by hand.
         var rules = configuration.GetSection(RuleSettings.SectionName);

@@ -14,7 +14,8 @@ namespace Fraud.Host.Demo;
 /// </summary>
 public static class DemoRunner
 {
-    public static async Task<int> RunAsync(FraudSettings settings, TimeSpan? duration, CancellationToken cancel)
+    /// <param name="keepOpen">After the summary, keep the dashboard and <c>/metrics</c> up until Ctrl+C or SIGTERM.</param>
+    public static async Task<int> RunAsync(FraudSettings settings, TimeSpan? duration, bool keepOpen, CancellationToken cancel)
     {
         using var kafka = await KafkaConnection.OpenAsync(settings);
         Console.WriteLine(kafka.IsEmbedded
@@ -52,6 +53,17 @@ public static class DemoRunner
             {
                 await Task.Delay(100, CancellationToken.None);
             }
+
+            statusTimer.Dispose();
+            await status;
+            await node.StopPipelineAsync();
+            PrintStatus(produced.Produced, node.Stats, started);
+            Console.WriteLine("summary: " + JsonSerializer.Serialize(Summary(produced, node.Stats)));
+            if (keepOpen && !cancel.IsCancellationRequested)
+            {
+                Console.WriteLine($"demo: finished; the dashboard stays at {node.DashboardUrl} until Ctrl+C");
+                await Task.Delay(Timeout.Infinite, cancel).ContinueWith(_ => { }, CancellationToken.None);
+            }
         }
         finally
         {
@@ -60,8 +72,6 @@ public static class DemoRunner
             await node.DisposeAsync();
         }
 
-        PrintStatus(produced.Produced, node.Stats, started);
-        Console.WriteLine("summary: " + JsonSerializer.Serialize(Summary(produced, node.Stats)));
         if (node.Pipeline.Completion.IsFaulted)
         {
             Console.Error.WriteLine($"error: detector stopped: {node.Pipeline.Completion.Exception!.GetBaseException().Message}");

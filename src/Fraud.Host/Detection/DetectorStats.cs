@@ -1,19 +1,27 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Fraud.Actors.Detection;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
 using Fraud.Generator.Transactions;
+using Fraud.Host.Metrics;
 
 namespace Fraud.Host.Detection;
 
 /// <summary>
 /// Counts what the detector wrote, as each output is acknowledged: per outcome, per rule, per injected scenario
 /// (the generator's ground-truth header), and the end-to-end latency from the transaction's timestamp to the
-/// acknowledgement. Updated from the stream, read by status lines and the summary.
+/// acknowledgement. Updated from the stream, read by status lines, the summary, the dashboard and (the same counts)
+/// the Prometheus metrics. Keeps the latest fraud verdicts in a fixed ring, by reference: the dashboard samples
+/// them, it never receives every transaction.
 /// </summary>
-public sealed class DetectorStats(TimeProvider? clock = null)
+public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts = 1000)
 {
     private const int LatencySamples = 200_000;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly FlaggedTransaction?[] _recentFraud = new FlaggedTransaction?[Math.Max(1, recentVerdicts)];
+    private long _recentFraudCount;
+    private long _in;
     private readonly ConcurrentDictionary<string, long> _ruleHits = new();
     private readonly ConcurrentDictionary<string, long> _injected = new();
     private readonly ConcurrentDictionary<string, long> _detected = new();
@@ -31,26 +39,65 @@ public sealed class DetectorStats(TimeProvider? clock = null)
 
     public long Total => Legit + Fraud + DeadLetter;
 
+    /// <summary>Records taken from the input topic (each becomes exactly one output).</summary>
+    public long In => Interlocked.Read(ref _in);
+
+    /// <summary>Latency samples recorded so far; a mark for <see cref="LatencyPercentilesSince"/>.</summary>
+    public long LatencyMark => Interlocked.Read(ref _latencyCount);
+
     public IReadOnlyDictionary<string, long> RuleHits => _ruleHits;
 
     public IReadOnlyDictionary<string, long> InjectedSeen => _injected;
 
     public IReadOnlyDictionary<string, long> DetectedInjected => _detected;
 
-    /// <summary>Called once per acknowledged output.</summary>
-    public void Record<TAck>(OutboundRecord<TAck> output)
+    /// <summary>Called once per record consumed from <paramref name="topic"/>.</summary>
+    public void RecordIn(string topic)
     {
-        switch (output.Outcome)
+        Interlocked.Increment(ref _in);
+        FraudMetrics.ForTopic(FraudMetrics.RecordsIn, topic).Inc();
+    }
+
+    /// <summary>
+    /// Called once per output acknowledged by the broker on <paramref name="topic"/>; <paramref name="processingSeconds"/>
+    /// is the time since the input left the consumer, when known.
+    /// </summary>
+    public void Record<TAck>(OutboundRecord<TAck> output, string? topic = null, double? processingSeconds = null)
+    {
+        if (topic is not null)
         {
-            case Outcome.Legit: Interlocked.Increment(ref _legit); break;
-            case Outcome.Fraud: Interlocked.Increment(ref _fraud); break;
-            default: Interlocked.Increment(ref _deadLetter); return;
+            FraudMetrics.ForTopic(FraudMetrics.RecordsOut, topic).Inc();
+        }
+
+        if (processingSeconds is { } seconds)
+        {
+            FraudMetrics.Processing.Observe(seconds);
         }
 
         var scored = output.Source;
+        switch (output.Outcome)
+        {
+            case Outcome.Legit:
+                Interlocked.Increment(ref _legit);
+                FraudMetrics.LegitTransactions.Inc();
+                break;
+            case Outcome.Fraud:
+                Interlocked.Increment(ref _fraud);
+                FraudMetrics.FraudTransactions.Inc();
+                var slot = Interlocked.Increment(ref _recentFraudCount) - 1;
+                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], new FlaggedTransaction(scored.Transaction!, scored.Verdict!));
+                break;
+            default:
+                Interlocked.Increment(ref _deadLetter);
+                FraudMetrics.DeadLetterTransactions.Inc();
+                FraudMetrics.DeadLetters.WithLabels(scored.RejectReason ?? "unknown").Inc();
+                return;
+        }
+
         foreach (var hit in scored.Verdict!.Rules)
         {
             _ruleHits.AddOrUpdate(hit.Id, 1, (_, n) => n + 1);
+            FraudMetrics.RuleHits.WithLabels(hit.Id).Inc();
         }
 
         if (Label(scored.Input.Headers) is { } scenario)
@@ -66,6 +113,46 @@ public sealed class DetectorStats(TimeProvider? clock = null)
         var latencyMs = (_clock.GetUtcNow() - scored.Transaction!.Timestamp).TotalMilliseconds;
         var index = Interlocked.Increment(ref _latencyCount) - 1;
         _latencies[index % LatencySamples] = latencyMs;
+        FraudMetrics.EndToEnd.Observe(Math.Max(0, latencyMs) / 1000);
+    }
+
+    /// <summary>The latest fraud verdicts, newest first.</summary>
+    public IReadOnlyList<FlaggedTransaction> RecentFraud()
+    {
+        var count = Interlocked.Read(ref _recentFraudCount);
+        var kept = (int)Math.Min(count, _recentFraud.Length);
+        var newestFirst = new List<FlaggedTransaction>(kept);
+        for (var i = 0; i < kept; i++)
+        {
+            if (Volatile.Read(ref _recentFraud[(count - 1 - i) % _recentFraud.Length]) is { } flagged)
+            {
+                newestFirst.Add(flagged);
+            }
+        }
+
+        return newestFirst;
+    }
+
+    /// <summary>
+    /// p50 and p99 (ms) of the latencies recorded since <paramref name="mark"/> (a previous <see cref="LatencyMark"/>),
+    /// over at most the last 20,000 of them; zeros when there were none.
+    /// </summary>
+    public (double P50, double P99) LatencyPercentilesSince(long mark)
+    {
+        var now = LatencyMark;
+        var count = (int)Math.Min(Math.Min(now - mark, 20_000), LatencySamples);
+        if (count <= 0)
+        {
+            return (0, 0);
+        }
+
+        var window = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            window[i] = _latencies[(now - count + i) % LatencySamples];
+        }
+
+        return (Percentile(window, count, 50), Percentile(window, count, 99));
     }
 
     /// <summary>Forgets the latency samples, to measure a new phase (benchmarks).</summary>
@@ -105,3 +192,6 @@ public sealed class DetectorStats(TimeProvider? clock = null)
         return null;
     }
 }
+
+/// <summary>A fraud verdict as the dashboard lists it: the transaction and its verdict, by reference.</summary>
+public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict);

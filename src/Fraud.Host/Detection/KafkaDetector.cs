@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;
@@ -43,12 +44,17 @@ public sealed class KafkaDetector : IAsyncDisposable
         var producer = KafkaProducer.Create(kafka, log);
         var topics = settings.Topics;
         var detector = settings.Detector;
-        var source = KafkaConsumer.CommittableSource(kafka, [topics.Input]).Select(ToInbound);
-        var sinks = new DetectorSinks<CommittableOffset>(
+        var source = KafkaConsumer.CommittableSource(kafka, [topics.Input]).Select(record =>
+        {
+            stats.RecordIn(record.Record.Topic);
+            return ToInbound(record);
+        });
+        var sinks = new DetectorSinks<Received>(
             Writer(producer, topics.Legit, detector.MaxInFlightPerTopic, stats),
             Writer(producer, topics.Fraud, detector.MaxInFlightPerTopic, stats),
             Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats));
-        var committer = Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval });
+        var committer = Flow.Create<Received>().Select(received => received.Offset)
+            .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
         var scorer = new ShardRegionScorer(system, accountRegion, detector.ScoreTimeout);
         var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism).Run(system.Materializer());
         return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout);
@@ -76,30 +82,34 @@ public sealed class KafkaDetector : IAsyncDisposable
         }
     }
 
-    private static InboundRecord<CommittableOffset> ToInbound(CommittableRecord record)
+    /// <summary>The graph's acknowledgement token: the offset to commit, and when the record left the consumer.</summary>
+    private readonly record struct Received(CommittableOffset Offset, long Timestamp);
+
+    private static InboundRecord<Received> ToInbound(CommittableRecord record)
     {
         var result = record.Record;
         var headers = result.Message.Headers is { Count: > 0 } kafkaHeaders
             ? kafkaHeaders.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToArray()
             : [];
         var origin = new RecordOrigin(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UtcDateTime);
-        return new InboundRecord<CommittableOffset>(result.Message.Key, result.Message.Value, headers, origin, record.Offset);
+        return new InboundRecord<Received>(result.Message.Key, result.Message.Value, headers, origin, new Received(record.Offset, Stopwatch.GetTimestamp()));
     }
 
     /// <summary>One outlet's writer: produce, wait for the acknowledgement, count it, hand the offset on.</summary>
-    private static Flow<OutboundRecord<CommittableOffset>, CommittableOffset, NotUsed> Writer(
+    private static Flow<OutboundRecord<Received>, Received, NotUsed> Writer(
         IProducer<byte[]?, byte[]?> producer, string topic, int maxInFlight, DetectorStats stats) =>
-        Flow.Create<OutboundRecord<CommittableOffset>>()
-            .Select(output => new ProducerRecord<OutboundRecord<CommittableOffset>>(topic, ToMessage(output), output))
-            .Via(KafkaProducer.Flow<OutboundRecord<CommittableOffset>>(producer, maxInFlight))
+        Flow.Create<OutboundRecord<Received>>()
+            .Select(output => new ProducerRecord<OutboundRecord<Received>>(topic, ToMessage(output), output))
+            .Via(KafkaProducer.Flow<OutboundRecord<Received>>(producer, maxInFlight))
             .Select(delivered =>
             {
-                stats.Record(delivered.PassThrough);
-                return delivered.PassThrough.Source.Input.Ack;
+                var received = delivered.PassThrough.Source.Input.Ack;
+                stats.Record(delivered.PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp).TotalSeconds);
+                return received;
             })
             .Named($"write-{topic}");
 
-    private static Message<byte[]?, byte[]?> ToMessage(OutboundRecord<CommittableOffset> output)
+    private static Message<byte[]?, byte[]?> ToMessage(OutboundRecord<Received> output)
     {
         var message = new Message<byte[]?, byte[]?> { Key = output.Key, Value = output.Value };
         if (output.Headers.Count > 0)

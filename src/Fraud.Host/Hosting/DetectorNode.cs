@@ -1,7 +1,15 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Hosting;
 using Fraud.Host.Configuration;
+using Fraud.Host.Dashboard;
 using Fraud.Host.Detection;
+using Fraud.Host.Logging;
+using Fraud.Host.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,54 +17,149 @@ using Microsoft.Extensions.Logging;
 namespace Fraud.Host.Hosting;
 
 /// <summary>
-/// One detector node: the actor system (cluster member, account shards) plus the Kafka pipeline. Started by
-/// <c>fraud detect</c> and <c>fraud demo</c>; stopped gracefully (drain, commit, leave the cluster) on dispose.
+/// One detector node: a web host (dashboard, metrics, health) that holds the actor system (cluster member, account
+/// shards), plus the Kafka pipeline. Started by <c>fraud detect</c> and <c>fraud demo</c>. Stopping is two steps, so
+/// that the demo can summarize in between: <see cref="StopPipelineAsync"/> drains and commits;
+/// <see cref="DisposeAsync"/> then leaves the cluster and closes the web server.
 /// </summary>
 public sealed class DetectorNode : IAsyncDisposable
 {
-    private readonly IHost _host;
-    private readonly KafkaDetector _detector;
+    private readonly WebApplication _app;
+    private readonly NodeRuntime _runtime;
+    private readonly CancellationTokenSource _stopMonitor = new();
+    private Task _monitor = Task.CompletedTask;
+    private bool _pipelineStopped;
 
-    private DetectorNode(IHost host, KafkaDetector detector, DetectorStats stats)
+    private DetectorNode(WebApplication app, NodeRuntime runtime, string dashboardUrl)
     {
-        _host = host;
-        _detector = detector;
-        Stats = stats;
+        _app = app;
+        _runtime = runtime;
+        DashboardUrl = dashboardUrl;
     }
 
-    public DetectorStats Stats { get; }
+    public DetectorStats Stats => _runtime.Stats;
 
-    public KafkaDetector Pipeline => _detector;
+    public KafkaDetector Pipeline => _runtime.Pipeline!;
+
+    /// <summary>The dashboard's address as bound (a port of 0 in the settings is resolved here).</summary>
+    public string DashboardUrl { get; }
 
     public static async Task<DetectorNode> StartAsync(FraudSettings settings, KafkaConnection kafka, CancellationToken cancel)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        builder.WebHost.UseUrls(settings.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         // Program owns SIGTERM/Ctrl+C: the stream must drain before the actor system stops, so the host must not
         // stop itself on a signal (its default console lifetime would).
         builder.Services.AddSingleton<IHostLifetime, SignalAgnosticLifetime>();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddNodeConsole(settings.NodeName, settings.LogFormat.Equals("json", StringComparison.OrdinalIgnoreCase), SecretRedactor.For(settings));
+        var stats = new DetectorStats(recentVerdicts: settings.Dashboard.RecentVerdicts);
+        var runtime = new NodeRuntime(settings, stats, new LiveFeed(stats, settings.Dashboard.HistorySeconds));
+        builder.Services.AddSingleton(runtime);
         builder.Services.AddAkka("fraud", akka => akka
-            .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
             .WithFraudCluster(settings.Cluster)
             .WithAccountShards(settings));
-        var host = builder.Build();
-        await host.StartAsync(cancel);
-        var system = host.Services.GetRequiredService<ActorSystem>();
+        var app = builder.Build();
+        app.MapDashboard();
+        try
+        {
+            await app.StartAsync(cancel);
+        }
+        catch (IOException e)
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            throw new StartupException($"dashboard: cannot listen on {settings.Dashboard.Urls} ({e.Message.TrimEnd('.')}); set --urls or Dashboard__Urls");
+        }
+
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? settings.Dashboard.Urls;
+        var node = new DetectorNode(app, runtime, url);
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        runtime.System = system;
         await AkkaSetup.WhenUpAsync(system).WaitAsync(TimeSpan.FromSeconds(30), cancel);
-        var region = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegion>(cancel);
-        var stats = new DetectorStats();
-        var detector = KafkaDetector.Start(system, region, kafka.Settings, settings, stats,
-            message => Console.Error.WriteLine($"[{settings.NodeName}] {message}"));
-        return new DetectorNode(host, detector, stats);
+        var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegion>(cancel);
+        runtime.Region = region;
+        var kafkaLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fraud.Kafka");
+        runtime.Pipeline = KafkaDetector.Start(system, region, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
+        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName, runtime.OwnedPartitions), ClusterView.Name);
+        node._monitor = node.MonitorAsync(node._stopMonitor.Token);
+        Console.WriteLine($"dashboard: {url}");
+        return node;
+    }
+
+    /// <summary>Stops consuming, finishes what is in flight and commits (bounded by the shutdown timeout).</summary>
+    public async Task StopPipelineAsync()
+    {
+        if (_pipelineStopped)
+        {
+            return;
+        }
+
+        _pipelineStopped = true;
+        await _runtime.Pipeline!.DisposeAsync();
+        _runtime.Feed.Tick(); // the last second, so that the dashboard ends on the final counts
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _detector.DisposeAsync();
-        // Stopping the host runs Akka's coordinated shutdown: leave the cluster, hand off shards.
-        await _host.StopAsync(TimeSpan.FromSeconds(15));
-        _host.Dispose();
+        await StopPipelineAsync();
+        await _stopMonitor.CancelAsync();
+        await _monitor;
+        // Stopping the host runs Akka's coordinated shutdown (leave the cluster, hand off shards) and closes Kestrel.
+        await _app.StopAsync(TimeSpan.FromSeconds(15));
+        await _app.DisposeAsync();
+        _stopMonitor.Dispose();
+    }
+
+    /// <summary>Once a second: the dashboard's snapshot and the sampled gauges.</summary>
+    private async Task MonitorAsync(CancellationToken cancel)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var lagLabels = new HashSet<(string, string)>();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancel))
+            {
+                if (!_pipelineStopped)
+                {
+                    _runtime.Feed.Tick();
+                }
+
+                var session = _runtime.Pipeline!.Session;
+                var lag = _pipelineStopped ? [] : session.Lag();
+                _runtime.Lag = lag;
+                var current = new HashSet<(string, string)>();
+                foreach (var partition in lag)
+                {
+                    var labels = (partition.Topic, partition.Partition.ToString());
+                    current.Add(labels);
+                    FraudMetrics.ConsumerLag.WithLabels(labels.Item1, labels.Item2).Set(partition.Records);
+                }
+
+                foreach (var gone in lagLabels.Except(current))
+                {
+                    FraudMetrics.ConsumerLag.RemoveLabelled(gone.Item1, gone.Item2);
+                }
+
+                lagLabels = current;
+                FraudMetrics.OwnedPartitions.Set(_pipelineStopped ? 0 : session.Assignment.Count);
+                FraudMetrics.OffsetsCommitted.IncTo(session.CommitCount);
+                FraudMetrics.CommitFailures.IncTo(session.CommitFailures);
+                var members = Cluster.Get(_runtime.System!).State.Members.GroupBy(m => m.Status).ToDictionary(g => g.Key, g => g.Count());
+                foreach (var status in Enum.GetValues<MemberStatus>())
+                {
+                    FraudMetrics.ClusterMembers.WithLabels(status.ToString()).Set(members.GetValueOrDefault(status));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }
 

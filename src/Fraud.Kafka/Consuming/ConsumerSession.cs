@@ -42,6 +42,47 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 
+    /// <summary>Commits that failed (each is retried by the next commit).</summary>
+    public long CommitFailures { get; private set; }
+
+    /// <summary>
+    /// Per assigned partition, how many records the broker holds beyond what this node has finished (acknowledged),
+    /// or, before the first acknowledgement, beyond the consumer's position. Uses the high watermark librdkafka caches
+    /// from its fetches, so it costs no round trip; a partition whose position is not known yet is left out.
+    /// </summary>
+    public IReadOnlyList<PartitionLag> Lag()
+    {
+        lock (_gate)
+        {
+            if (_consumer is null || _closed)
+            {
+                return [];
+            }
+
+            var lags = new List<PartitionLag>(_partitions.Count);
+            foreach (var (partition, track) in _partitions)
+            {
+                long high, done;
+                try
+                {
+                    high = _consumer.GetWatermarkOffsets(partition).High.Value;
+                    done = track.Committable >= 0 ? track.Committable : _consumer.Position(partition).Value;
+                }
+                catch (KafkaException)
+                {
+                    continue; // not known yet (no fetch so far)
+                }
+
+                if (high >= 0 && done >= 0)
+                {
+                    lags.Add(new PartitionLag(partition.Topic, partition.Partition.Value, Math.Max(0, high - done)));
+                }
+            }
+
+            return lags;
+        }
+    }
+
     internal IConsumer<byte[]?, byte[]?> Consumer => _consumer ?? throw new InvalidOperationException("Consumer not started.");
 
     internal void Attach(IConsumer<byte[]?, byte[]?> consumer) => _consumer = consumer;
@@ -147,6 +188,7 @@ public sealed class ConsumerSession : IDisposable
             // Not fatal: the same offsets (or later ones) are retried at the next commit; a rebalance makes the new
             // owner re-read from the last successful commit, which is at-least-once, never a loss.
             _log($"commit failed ({e.Error.Code}: {e.Error.Reason}); will retry");
+            CommitFailures++;
             return 0;
         }
 
@@ -233,3 +275,6 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 }
+
+/// <summary>Records waiting in one partition beyond what this consumer has finished.</summary>
+public readonly record struct PartitionLag(string Topic, int Partition, long Records);

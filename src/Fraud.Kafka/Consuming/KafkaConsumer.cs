@@ -174,6 +174,7 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
         private readonly SemaphoreSlim _demand = new(0, 1);
         private readonly Thread _thread;
         private volatile bool _stopping;
+        private bool _assignmentChanged;
 
         public PollingThread(CommittableSourceStage stage, ConsumerSession session, ILoggingAdapter log,
             Action<List<CommittableRecord>> onBatch, Action<Exception> onFailure)
@@ -224,6 +225,7 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
                             consumer.Seek(stray.TopicPartitionOffset); // fetch it again later, never skip it
                         }
 
+                        ReapplyPauseAfterRebalance(consumer, paused);
                         continue;
                     }
 
@@ -232,6 +234,8 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
                         consumer.Resume(consumer.Assignment);
                         paused = false;
                     }
+
+                    ReapplyPauseAfterRebalance(consumer, paused);
 
                     var batch = PollBatch(consumer);
                     if (batch is null)
@@ -245,6 +249,30 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
             catch (Exception e)
             {
                 _onFailure(e);
+            }
+        }
+
+        /// <summary>
+        /// librdkafka keeps a partition's paused flag across a rebalance, and a Pause or Resume issued between a
+        /// revocation and the next assignment reaches no partition. Without this, a partition revoked while paused and
+        /// assigned back while resumed would stay paused for good: never read again, its lag growing forever. So after
+        /// every assignment (the callback runs inside Consume, on this thread) the intended state is applied again.
+        /// </summary>
+        private void ReapplyPauseAfterRebalance(IConsumer<byte[]?, byte[]?> consumer, bool paused)
+        {
+            if (!_assignmentChanged)
+            {
+                return;
+            }
+
+            _assignmentChanged = false;
+            if (paused)
+            {
+                consumer.Pause(consumer.Assignment);
+            }
+            else
+            {
+                consumer.Resume(consumer.Assignment);
             }
         }
 
@@ -297,7 +325,11 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
 
         private IConsumer<byte[]?, byte[]?> Build() =>
             new ConsumerBuilder<byte[]?, byte[]?>(_stage._config)
-                .SetPartitionsAssignedHandler((_, partitions) => _session.OnAssigned(partitions))
+                .SetPartitionsAssignedHandler((_, partitions) =>
+                {
+                    _assignmentChanged = true;
+                    _session.OnAssigned(partitions);
+                })
                 .SetPartitionsRevokedHandler((_, partitions) =>
                     _session.OnRevoked(partitions.Select(p => p.TopicPartition).ToList(), lost: false))
                 .SetPartitionsLostHandler((_, partitions) =>

@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Fraud.Host.Metrics;
+
+namespace Fraud.Host.Dashboard;
+
+/// <summary>What one node reports of itself to the others: what it owns and how many accounts it holds.</summary>
+public sealed record NodeReport(string Address, string Node, string[] Partitions, int Shards, int Accounts, DateTime ReportedAt);
+
+/// <summary>The cluster as the dashboard shows it: each member with its status and its latest report.</summary>
+public sealed record ClusterNode(string Address, string Status, bool IsSelf, NodeReport? Report);
+
+/// <summary>
+/// One per node, at <c>/user/cluster-view</c>. Every two seconds it asks the local shard region what it hosts, reports
+/// that (with the node's Kafka partitions) to the views of every other member, and keeps the latest report of each.
+/// So any node's dashboard shows which node owns which shards and partitions, without asking anyone on a click.
+/// </summary>
+public sealed class ClusterView : ReceiveActor, IWithTimers
+{
+    public const string Name = "cluster-view";
+    private readonly Dictionary<string, NodeReport> _reports = new();
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+
+    public ClusterView(IActorRef region, string node, Func<string[]> partitions)
+    {
+        var self = _cluster.SelfAddress.ToString();
+        Receive<Refresh>(_ => region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(2))
+            .PipeTo(Self, success: state => new LocalState(state), failure: _ => new LocalState(null)));
+        Receive<LocalState>(local =>
+        {
+            var shards = local.State?.Shards;
+            var accounts = shards?.Sum(s => s.EntityIds.Count) ?? 0;
+            FraudMetrics.ActiveAccounts.Set(accounts);
+            var report = new NodeReport(self, node, partitions(), shards?.Count ?? 0, accounts, DateTime.UtcNow);
+            _reports[self] = report;
+            foreach (var member in _cluster.State.Members)
+            {
+                if (member.Address != _cluster.SelfAddress && member.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp)
+                {
+                    Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name).Tell(report);
+                }
+            }
+        });
+        Receive<NodeReport>(report => _reports[report.Address] = report);
+        Receive<GetClusterView>(_ =>
+        {
+            var members = _cluster.State.Members.Select(m => new ClusterNode(
+                m.Address.ToString(), m.Status.ToString(), m.Address == _cluster.SelfAddress, _reports.GetValueOrDefault(m.Address.ToString())));
+            var current = members.ToList();
+            // Forget the reports of nodes that left, so a replacement on the same address starts clean.
+            foreach (var gone in _reports.Keys.Where(a => current.All(m => m.Address != a)).ToList())
+            {
+                _reports.Remove(gone);
+            }
+
+            Sender.Tell(current.OrderBy(m => m.Address, StringComparer.Ordinal).ToArray());
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef region, string node, Func<string[]> partitions) =>
+        Akka.Actor.Props.Create(() => new ClusterView(region, node, partitions));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+
+    /// <summary>Ask for the members with their reports; the reply is a <see cref="ClusterNode"/> array.</summary>
+    public sealed record GetClusterView
+    {
+        public static readonly GetClusterView Instance = new();
+    }
+
+    private sealed record Refresh
+    {
+        public static readonly Refresh Instance = new();
+    }
+
+    private sealed record LocalState(CurrentShardRegionState? State);
+}

@@ -1,0 +1,92 @@
+using Fraud.Host.Detection;
+
+namespace Fraud.Host.Dashboard;
+
+/// <summary>One second of the node's activity, as the dashboard charts it.</summary>
+public sealed record Snapshot(
+    DateTimeOffset Time,
+    double InPerSecond,
+    double LegitPerSecond,
+    double FraudPerSecond,
+    double DeadLetterPerSecond,
+    double P50Ms,
+    double P99Ms,
+    long In,
+    long Legit,
+    long Fraud,
+    long DeadLetter);
+
+/// <summary>
+/// Turns the detector's running counts into one <see cref="Snapshot"/> a second and keeps the last few minutes, so a
+/// dashboard opened late starts with history. Only the ticker writes; readers get copies. This is the sampling that
+/// keeps the dashboard cheap at any rate: the browser sees one small object a second, never the transactions.
+/// </summary>
+public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly Queue<Snapshot> _history = new();
+    private readonly Lock _gate = new();
+    private Snapshot? _last;
+    private long _latencyMark;
+
+    /// <summary>Raised after each tick with the new snapshot (server-sent events subscribe here).</summary>
+    public event Action<Snapshot>? Ticked;
+
+    public Snapshot? Latest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _last;
+            }
+        }
+    }
+
+    public IReadOnlyList<Snapshot> History()
+    {
+        lock (_gate)
+        {
+            return _history.ToArray();
+        }
+    }
+
+    /// <summary>Takes the next snapshot: rates since the previous one, latency percentiles of what was written since.</summary>
+    public Snapshot Tick()
+    {
+        var now = _clock.GetUtcNow();
+        var (p50, p99) = stats.LatencyPercentilesSince(_latencyMark);
+        _latencyMark = stats.LatencyMark;
+        Snapshot next;
+        lock (_gate)
+        {
+            var previous = _last;
+            var seconds = previous is null ? 1 : Math.Max(0.001, (now - previous.Time).TotalSeconds);
+            long legit = stats.Legit, fraud = stats.Fraud, dead = stats.DeadLetter, input = stats.In;
+            next = new Snapshot(
+                now,
+                Rate(input, previous?.In, seconds),
+                Rate(legit, previous?.Legit, seconds),
+                Rate(fraud, previous?.Fraud, seconds),
+                Rate(dead, previous?.DeadLetter, seconds),
+                p50,
+                p99,
+                input,
+                legit,
+                fraud,
+                dead);
+            _last = next;
+            _history.Enqueue(next);
+            while (_history.Count > historySeconds)
+            {
+                _history.Dequeue();
+            }
+        }
+
+        Ticked?.Invoke(next);
+        return next;
+    }
+
+    private static double Rate(long now, long? before, double seconds) =>
+        before is null ? 0 : Math.Round((now - before.Value) / seconds, 1);
+}

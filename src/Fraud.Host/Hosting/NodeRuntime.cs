@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Fraud.Host.Configuration;
+using Fraud.Host.Dashboard;
+using Fraud.Host.Detection;
+using Fraud.Host.Health;
+using Fraud.Kafka.Consuming;
+
+namespace Fraud.Host.Hosting;
+
+/// <summary>
+/// What the web endpoints read of a running node: its counts, its live feed, and, once started, the actor system,
+/// the account region and the Kafka pipeline. One per process, filled in by <see cref="DetectorNode"/> as it starts.
+/// </summary>
+public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, LiveFeed feed)
+{
+    public FraudSettings Settings { get; } = settings;
+
+    public DetectorStats Stats { get; } = stats;
+
+    public LiveFeed Feed { get; } = feed;
+
+    public ActorSystem? System { get; internal set; }
+
+    public IActorRef? Region { get; internal set; }
+
+    public IActorRef? ClusterView { get; internal set; }
+
+    public KafkaDetector? Pipeline { get; internal set; }
+
+    /// <summary>Consumer lag per owned partition, as last sampled (once a second).</summary>
+    public IReadOnlyList<PartitionLag> Lag { get; internal set; } = [];
+
+    public string[] OwnedPartitions() =>
+        Pipeline?.Session.Assignment.Select(p => $"{p.Topic}-{p.Partition.Value}").Order(StringComparer.Ordinal).ToArray() ?? [];
+
+    public NodeCondition Condition()
+    {
+        var pipeline = Pipeline;
+        var running = pipeline is not null && !pipeline.Completion.IsCompleted;
+        var failure = pipeline?.Completion.IsFaulted == true ? pipeline.Completion.Exception!.GetBaseException().Message : null;
+        var status = System is null ? "not started" : Cluster.Get(System).SelfMember.Status.ToString();
+        return new NodeCondition(running, failure, running ? pipeline!.Session.Assignment.Count : 0, status);
+    }
+}

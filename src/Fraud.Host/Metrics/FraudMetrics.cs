@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Prometheus;
+
+namespace Fraud.Host.Metrics;
+
+/// <summary>
+/// The Prometheus series served at <c>/metrics</c>. Counters move where <see cref="Detection.DetectorStats"/> counts,
+/// so the metrics and the demo's summary can never disagree; gauges are sampled once a second by the node monitor.
+/// One detector node per process, so the default (process-wide) registry is the right scope.
+/// </summary>
+public static class FraudMetrics
+{
+    private static readonly double[] LatencyBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    public static readonly Counter RecordsIn = Prometheus.Metrics.CreateCounter(
+        "fraud_records_in_total", "Records consumed from Kafka, per topic.", "topic");
+
+    public static readonly Counter RecordsOut = Prometheus.Metrics.CreateCounter(
+        "fraud_records_out_total", "Records written to Kafka and acknowledged by the broker, per topic.", "topic");
+
+    public static readonly Counter Transactions = Prometheus.Metrics.CreateCounter(
+        "fraud_transactions_total", "Inputs by outcome (legit, fraud, dead_letter), counted when the output is acknowledged.", "outcome");
+
+    // Resolved once: a label lookup per transaction would cost a dictionary probe on the hot path.
+    public static readonly Counter.Child LegitTransactions = Transactions.WithLabels("legit");
+    public static readonly Counter.Child FraudTransactions = Transactions.WithLabels("fraud");
+    public static readonly Counter.Child DeadLetterTransactions = Transactions.WithLabels("dead_letter");
+
+    private static readonly ConcurrentDictionary<(Counter, string), Counter.Child> TopicChildren = new();
+
+    public static readonly Counter RuleHits = Prometheus.Metrics.CreateCounter(
+        "fraud_rule_hits_total", "Times each rule fired in a written verdict.", "rule");
+
+    public static readonly Counter DeadLetters = Prometheus.Metrics.CreateCounter(
+        "fraud_dead_letters_total", "Inputs written to the dead-letter topic, by reason.", "reason");
+
+    public static readonly Histogram Processing = Prometheus.Metrics.CreateHistogram(
+        "fraud_processing_seconds", "From the record leaving the consumer to its output acknowledged by the broker.",
+        new HistogramConfiguration { Buckets = LatencyBuckets });
+
+    public static readonly Histogram EndToEnd = Prometheus.Metrics.CreateHistogram(
+        "fraud_end_to_end_latency_seconds", "From the transaction's own timestamp to its output acknowledged by the broker.",
+        new HistogramConfiguration { Buckets = LatencyBuckets });
+
+    public static readonly Gauge ConsumerLag = Prometheus.Metrics.CreateGauge(
+        "fraud_consumer_lag", "Records in a partition beyond what this node has finished (partitions this node owns).", "topic", "partition");
+
+    public static readonly Counter CommitFailures = Prometheus.Metrics.CreateCounter(
+        "fraud_commit_failures_total", "Offset commits that failed (retried by the next commit).");
+
+    public static readonly Counter OffsetsCommitted = Prometheus.Metrics.CreateCounter(
+        "fraud_offsets_committed_total", "Partition offsets committed to Kafka.");
+
+    public static readonly Gauge ActiveAccounts = Prometheus.Metrics.CreateGauge(
+        "fraud_active_accounts", "Account actors alive on this node.");
+
+    public static readonly Gauge OwnedPartitions = Prometheus.Metrics.CreateGauge(
+        "fraud_owned_partitions", "Input partitions assigned to this node.");
+
+    public static readonly Gauge ClusterMembers = Prometheus.Metrics.CreateGauge(
+        "fraud_cluster_members", "Members of the Akka cluster as this node sees them, by status.", "status");
+
+    /// <summary>The per-topic child of a counter, cached (a handful of topics per process).</summary>
+    public static Counter.Child ForTopic(Counter counter, string topic) =>
+        TopicChildren.GetOrAdd((counter, topic), key => key.Item1.WithLabels(key.Item2));
+}
