@@ -23,4 +23,19 @@ public sealed class CliErrorSpecs
         Assert.Contains(expected, line);
         Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
     }
+
+    [Fact]
+    public async Task Should_say_in_one_line_that_the_dashboard_port_is_taken()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await FraudProcess.RunAsync("fraud.dll", ["demo", "--duration", "1", "--urls", $"http://127.0.0.1:{port}"], Patience);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: dashboard: cannot listen on http://127.0.0.1:{port}", line);
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
+    }
 }

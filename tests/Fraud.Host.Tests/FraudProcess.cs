@@ -101,6 +101,13 @@ public sealed class FraudProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The dashboard's address, from the start-up line <c>dashboard: http://...</c>.</summary>
+    public async Task<string> DashboardUrlAsync(TimeSpan timeout)
+    {
+        var line = await WaitForLineAsync("dashboard: http", timeout);
+        return line[(line.IndexOf("http", StringComparison.Ordinal))..].Trim();
+    }
+
     /// <summary>SIGTERM, as a container runtime sends it.</summary>
     public void Terminate()
     {

@@ -84,8 +84,13 @@ public sealed class DetectorNode : IAsyncDisposable
         await AkkaSetup.WhenUpAsync(system).WaitAsync(TimeSpan.FromSeconds(30), cancel);
         var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegion>(cancel);
         runtime.Region = region;
-        var kafkaLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Fraud.Kafka");
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var kafkaLog = loggers.CreateLogger("Fraud.Kafka");
         runtime.Pipeline = KafkaDetector.Start(system, region, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
+        var session = runtime.Pipeline.Session;
+        session.Assigned += partitions => kafkaLog.LogInformation("partitions assigned: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
+        session.Revoked += partitions => kafkaLog.LogInformation("partitions revoked: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
+        loggers.CreateLogger("Fraud.Host").LogInformation("detector started: consuming {Topic}, dashboard at {Url}", settings.Topics.Input, url);
         runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName, runtime.OwnedPartitions), ClusterView.Name);
         node._monitor = node.MonitorAsync(node._stopMonitor.Token);
         Console.WriteLine($"dashboard: {url}");

@@ -92,6 +92,9 @@ public static class NodeLogging
         logging.ClearProviders();
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Fraud", LogLevel.Information);
+        // A failed start (say, the dashboard's port is taken) is reported by the command as one 'error:' line; the
+        // host's own multi-line stack trace of it would only bury that line.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         logging.AddConsole(o => o.FormatterName = NodeConsoleFormatter.FormatterName);
         logging.AddConsoleFormatter<NodeConsoleFormatter, NodeFormatterOptions>(o =>
         {

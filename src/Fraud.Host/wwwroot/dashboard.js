@@ -9,6 +9,7 @@ const latency = new LineChart($("latency-chart"), [
   { name: "p50", color: "#64b5f6" }, { name: "p99", color: "#ba68c8" }], historySeconds);
 const knownRules = new Set();
 let selectedAccount = null;
+let shownVerdicts = "";
 
 function addSnapshot(s) {
   const t = new Date(s.time);
@@ -67,7 +68,10 @@ async function refreshVerdicts() {
   const query = new URLSearchParams({ limit: "50" });
   if (rule) query.set("rule", rule);
   if (account) query.set("account", account);
-  const verdicts = await (await fetch("/api/verdicts?" + query)).json();
+  const text = await (await fetch("/api/verdicts?" + query)).text();
+  if (text === shownVerdicts) return; // unchanged: keep the rows (and a pending click) as they are
+  shownVerdicts = text;
+  const verdicts = JSON.parse(text);
   rows($("verdicts").tBodies[0], verdicts, v => [
     new Date(v.timestamp).toLocaleTimeString(), accountCell(v.account), `${v.amount} ${v.currency}`,
     v.country ?? "", v.score.toFixed(2), reasons(v.rules)]);

@@ -1,0 +1,102 @@
+using Microsoft.Playwright;
+
+namespace Fraud.Host.Tests;
+
+/// <summary>
+/// The dashboard as a person sees it, in a real browser (Debian's Chromium driven by Playwright) against a running
+/// <c>fraud demo</c>: throughput rises, fraud verdicts appear with their rules, the rule filter works, an account opens
+/// on click. Saves <c>docs/dashboard.png</c>, the README's picture.
+/// </summary>
+public sealed class DashboardBrowserSpecs
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly string[] RuleIds = ["large-amount", "velocity-count", "velocity-amount", "small-then-large", "impossible-travel"];
+
+    [Fact]
+    public async Task Should_show_live_throughput_and_fraud_verdicts_with_their_rules()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/test.sh installs Debian's chromium");
+        await using var demo = FraudProcess.Start("fraud.dll", ["demo", "--duration", "60", "--rate", "600", "--seed", "11"]);
+        var url = await demo.DashboardUrlAsync(Patience);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // Root in CI needs --no-sandbox; the rest keeps Chromium off the (closed) network.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        await page.GotoAsync(url);
+
+        // The live numbers rise.
+        var first = await WaitForAsync(page, async () => await TotalInAsync(page) is var n && n > 0 ? n : (long?)null);
+        await WaitForAsync(page, async () => await TotalInAsync(page) > first ? true : (bool?)null);
+        await WaitForAsync(page, async () => double.Parse(await page.TextContentAsync("#rate-in") ?? "0", System.Globalization.CultureInfo.InvariantCulture) > 0 ? true : (bool?)null);
+
+        // A fraud verdict appears with the rule that flagged it, its observed value and limit.
+        var row = page.Locator("#verdicts tbody tr").First;
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Patience.TotalMilliseconds });
+        var rule = await row.Locator(".rule b").First.TextContentAsync();
+        Assert.Contains(rule, RuleIds);
+        Assert.Matches(@"\d+(\.\d+)? / \d+", await row.Locator(".rule i").First.TextContentAsync() ?? "");
+
+        // The rule filter keeps only verdicts of that rule.
+        await page.Locator($"#rule-filter option[value='{rule}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#rule-filter", rule!);
+        await WaitForAsync(page, async () =>
+        {
+            var rulesPerRow = await page.Locator("#verdicts tbody tr").EvaluateAllAsync<string[][]>(
+                "rows => rows.map(r => [...r.querySelectorAll('.rule')].map(e => e.dataset.rule))");
+            return rulesPerRow.Length > 0 && rulesPerRow.All(rules => rules.Contains(rule)) ? true : (bool?)null;
+        });
+
+        // An account opens on click, with its fraud verdicts and what its actor's windows hold.
+        var account = page.Locator("#verdicts tbody tr td.account span").First;
+        var accountId = await account.TextContentAsync();
+        await account.ClickAsync();
+        await page.Locator("#account-title").WaitForAsync();
+        Assert.StartsWith(accountId!, await page.TextContentAsync("#account-title"));
+        Assert.True(await page.Locator("#account-verdicts tbody tr").CountAsync() > 0);
+        Assert.Contains("its windows hold", await page.TextContentAsync("#account-window"));
+
+        // The cluster table lists this node with its partitions.
+        await WaitForAsync(page, async () => (await page.TextContentAsync("#cluster tbody"))?.Contains("(this)") == true ? true : (bool?)null);
+
+        // Let the charts gather some seconds of history for the README's picture.
+        await WaitForAsync(page, async () => await TotalInAsync(page) > first + 8000 ? true : (bool?)null);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryRoot(), "docs", "dashboard.png"), FullPage = true });
+    }
+
+    private static async Task<long> TotalInAsync(IPage page) => long.Parse(await page.TextContentAsync("#total-in") ?? "0");
+
+    /// <summary>Polls the page until <paramref name="probe"/> gives a value (the dashboard updates once a second).</summary>
+    private static async Task<T> WaitForAsync<T>(IPage page, Func<Task<T?>> probe) where T : struct
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the dashboard did not get there in {Patience}: {await page.InnerTextAsync("body")}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Fraud.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Fraud.sln not found above " + AppContext.BaseDirectory);
+    }
+}

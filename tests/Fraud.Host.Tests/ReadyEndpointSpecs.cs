@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Fraud.Host.Tests;
+
+/// <summary>
+/// <c>/ready</c> as a container orchestrator reads it: two detector nodes share a one-partition input, so exactly one
+/// owns it. The other is alive but not ready, and says why; when the owner stops, the other takes over and turns ready.
+/// </summary>
+public sealed class ReadyEndpointSpecs
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Should_be_ready_only_with_partitions_assigned()
+    {
+        var port = FraudProcess.FreePort();
+        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()], new Dictionary<string, string> { ["Topics__Partitions"] = "1" });
+        await broker.WaitForLineAsync("broker: listening on", Patience);
+        Dictionary<string, string> Env(string node) => new()
+        {
+            ["Kafka__BootstrapServers"] = $"127.0.0.1:{port}",
+            ["Kafka__Consumer__fetch.wait.max.ms"] = "10",
+            ["Kafka__Consumer__session.timeout.ms"] = "6000",
+            ["Detector__NodeName"] = node,
+            ["Logging__Format"] = "json",
+        };
+
+        await using var a = FraudProcess.Start("fraud.dll", ["detect"], Env("ready-a"));
+        await using var b = FraudProcess.Start("fraud.dll", ["detect"], Env("ready-b"));
+        var nodes = new[] { new Node("ready-a", a, await a.DashboardUrlAsync(Patience)), new Node("ready-b", b, await b.DashboardUrlAsync(Patience)) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        // Settled: one owner (200) and one spare (503), however the group assigned it.
+        var deadline = DateTime.UtcNow + Patience;
+        (HttpStatusCode Code, string Body)[] ready;
+        do
+        {
+            await Task.Delay(500);
+            ready = await Task.WhenAll(nodes.Select(n => ReadyAsync(http, n.Url)));
+        }
+        while (ready.Count(r => r.Code == HttpStatusCode.OK) != 1 && DateTime.UtcNow < deadline);
+
+        Assert.True(ready.Count(r => r.Code == HttpStatusCode.OK) == 1, string.Join(" | ", ready.Select(r => $"{r.Code} {r.Body}")));
+        var owner = Array.FindIndex(ready, r => r.Code == HttpStatusCode.OK);
+        var spare = 1 - owner;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready[spare].Code);
+        using (var reasons = JsonDocument.Parse(ready[spare].Body))
+        {
+            Assert.False(reasons.RootElement.GetProperty("ready").GetBoolean());
+            Assert.Contains(reasons.RootElement.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("no input partitions"));
+        }
+
+        Assert.Equal("ok", await http.GetStringAsync(nodes[spare].Url + "/healthz")); // alive all the same
+
+        // The owner leaves; the spare gets the partition and turns ready.
+        nodes[owner].Process.Terminate();
+        await nodes[owner].Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        deadline = DateTime.UtcNow + Patience;
+        var after = await ReadyAsync(http, nodes[spare].Url);
+        while (after.Code != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            after = await ReadyAsync(http, nodes[spare].Url);
+        }
+
+        Assert.True(after.Code == HttpStatusCode.OK, after.Body);
+
+        // Logging:Format=json: the start-up event is one JSON object naming the node.
+        var started = nodes[spare].Process.Stdout.Split('\n').First(l => l.Contains("detector started", StringComparison.Ordinal));
+        using var log = JsonDocument.Parse(started);
+        Assert.Equal(nodes[spare].Name, log.RootElement.GetProperty("node").GetString());
+        Assert.Equal("Information", log.RootElement.GetProperty("level").GetString());
+    }
+
+    private sealed record Node(string Name, FraudProcess Process, string Url);
+
+    private static async Task<(HttpStatusCode Code, string Body)> ReadyAsync(HttpClient http, string url)
+    {
+        using var response = await http.GetAsync(url + "/ready");
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
