@@ -14,7 +14,7 @@ using static Fraud.Actors.Tests.TestTransactions;
 namespace Fraud.Actors.Tests;
 
 /// <summary>The detector graph with test sources and probe sinks where Kafka would be.</summary>
-public sealed class DetectorGraphSpecs : ClusterSpec
+public sealed class DetectorGraphSpecs : RegionSpec
 {
     private readonly ConcurrentQueue<(Outcome Outlet, OutboundRecord<int> Record)> _written = new();
 
@@ -23,7 +23,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
     private static InboundRecord<int> Record(int ack, string json, params (string Key, string Value)[] headers) =>
         new(Encoding.UTF8.GetBytes("key"), Encoding.UTF8.GetBytes(json),
             headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, Encoding.UTF8.GetBytes(h.Value))).ToArray(),
-            new RecordOrigin("in", 0, ack, T0), ack);
+            new RecordOrigin(Topic, 0, ack, T0, 1), ack);
 
     private static string Json(Transaction tx) => Encoding.UTF8.GetString(TransactionJson.Write(tx));
 
@@ -39,7 +39,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
     [Fact]
     public async Task Should_route_each_record_to_exactly_one_outlet()
     {
-        var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph"));
+        var region = StartRegion(Context());
         var inputs = new[]
         {
             Record(0, Json(Tx(0, 20m))),
@@ -49,7 +49,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
             Record(4, """{"source":"S","target":"T","amount":"lots","currency":"USD"}"""),
         };
 
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
             .Run(Materializer);
 
         Assert.Equal([0, 1, 2, 3, 4], (await committed.WaitAsync(TimeSpan.FromSeconds(10))).Order());
@@ -66,10 +66,10 @@ public sealed class DetectorGraphSpecs : ClusterSpec
     [Fact]
     public async Task Should_write_the_verdict_envelope_and_keep_dead_letters_untouched()
     {
-        var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph-node"));
+        var region = StartRegion(Context(node: "graph-node"));
         var garbage = Record(1, "{garbage", ("trace", "abc"));
         var inputs = new[] { Record(0, Json(Tx(0, 2000m, account: "ACC-ENV", id: "env-1"))), garbage };
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -97,7 +97,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
     [Fact]
     public void Should_hold_back_the_commit_of_an_unacknowledged_output()
     {
-        var region = Sys.ActorOf(AccountActor.Props(new RuleSettings(), "graph"));
+        var region = StartRegion(Context());
         var releaseLegit = new TaskCompletionSource();
         // The legit writer withholds its acknowledgement until released.
         var heldLegit = Flow.Create<OutboundRecord<int>>().SelectAsync(1, async r =>
@@ -108,7 +108,7 @@ public sealed class DetectorGraphSpecs : ClusterSpec
         var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
         var inputs = new[] { Record(0, Json(Tx(0, 10m))), Record(1, Json(Tx(1, 5000m))), Record(2, "nope") };
 
-        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
+        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
             .Run(Materializer);
 
         commits.Request(10);
@@ -124,12 +124,12 @@ public sealed class DetectorGraphSpecs : ClusterSpec
     [Fact]
     public async Task Should_score_each_account_in_order_under_parallelism()
     {
-        var region = await StartRegionAsync(TimeSpan.FromMinutes(5));
+        var region = StartRegion(Context());
         // 10 accounts, 8 transactions each within seconds: the 6th, 7th, 8th of each account must be flagged.
         var inputs = Enumerable.Range(0, 80)
             .Select(i => Record(i, Json(Tx(i / 10.0, account: $"ACC-{i % 10}"))))
             .ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new ShardRegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(20));
 

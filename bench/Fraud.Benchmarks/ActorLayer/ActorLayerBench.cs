@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Text;
 using Akka;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Fraud.Actors.Accounts;
+using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
@@ -20,15 +20,14 @@ public sealed record ActorLayerResult(long Messages, double MsgPerSec, double By
 public sealed record MemoryResult(double StateBytesPerAccount, long DistinctAccounts, double ProcessMbAfter, double ProcessMbPeak, double SoakSeconds, double SoakMbStart, double SoakMbEnd);
 
 /// <summary>
-/// The detector graph with the real sharded account actors but an in-memory source and sinks: what the actor layer
+/// The detector graph with the real partition actors (and their checkpoints) but an in-memory source and sinks: what the actor layer
 /// costs when Kafka is out of the picture.
 /// </summary>
 public static class ActorLayerBench
 {
-    private static readonly Config ClusterConfig = ConfigurationFactory.ParseString("""
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-        akka.remote.dot-netty.tcp.port = 0
+    private const int Partitions = 12;
+
+    private static readonly Config SystemConfig = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """);
@@ -36,7 +35,7 @@ public static class ActorLayerBench
     public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts)
     {
         await using var system = await StartAsync();
-        var region = await AccountShards.StartAsync(system.System, new RuleSettings(), new AccountShardSettings(), "bench");
+        var region = StartRegion(system.System, new RuleSettings(), new AccountSettings());
         var inputs = Inputs(messages, accounts, seed: 7);
 
         await RunGraphAsync(system.System, region, inputs.Take(20_000).ToArray(), parallelism); // warm-up
@@ -60,7 +59,7 @@ public static class ActorLayerBench
 
     /// <summary>
     /// Bytes of rule state per account (the state alone, measured on 100,000 accounts with a typical history), then
-    /// 1,000,000 distinct accounts through the sharded actors with a short passivation, then a soak.
+    /// 1,000,000 distinct accounts through the partition actors with a short passivation, then a soak.
     /// </summary>
     public static async Task<MemoryResult> MemoryAsync(TimeSpan soak, int parallelism)
     {
@@ -91,7 +90,7 @@ public static class ActorLayerBench
         states = null!;
 
         await using var system = await StartAsync();
-        var region = await AccountShards.StartAsync(system.System, shortRules, new AccountShardSettings { PassivateAfter = TimeSpan.FromSeconds(5) }, "bench");
+        var region = StartRegion(system.System, shortRules, new AccountSettings { PassivateAfter = TimeSpan.FromSeconds(5) });
         var peak = 0.0;
         // One million distinct accounts, one transaction each, in chunks so the input itself is not what we measure.
         for (var chunk = 0; chunk < 10; chunk++)
@@ -139,14 +138,25 @@ public static class ActorLayerBench
         for (var i = 0; i < count; i++)
         {
             var tx = factory.Next(start.AddMilliseconds(i)).Transaction with { Source = $"A{accountOffset + i % accounts}" };
-            result[i] = new InboundRecord<int>(Encoding.UTF8.GetBytes(tx.Source), TransactionJson.Write(tx), [], new RecordOrigin("bench", 0, i, start), i);
+            // Spread over partitions by account, as Kafka's keyed partitioner does (offsets only need to grow).
+            var partition = (int)((uint)StringComparer.Ordinal.GetHashCode(tx.Source) % Partitions);
+            result[i] = new InboundRecord<int>(Encoding.UTF8.GetBytes(tx.Source), TransactionJson.Write(tx), [], new RecordOrigin("bench", partition, i, start, 1), i);
         }
 
         return result;
     }
 
     private static Task RunGraphAsync(ActorSystem system, IActorRef region, IReadOnlyList<InboundRecord<int>> inputs, int parallelism) =>
-        RunGraphAsync(system, new ShardRegionScorer(system, region, TimeSpan.FromSeconds(30)), inputs, parallelism);
+        RunGraphAsync(system, new RegionScorer(system, region, TimeSpan.FromSeconds(30)), inputs, parallelism);
+
+    /// <summary>The production region, owning every partition, checkpointing once a second to a store in memory.</summary>
+    private static IActorRef StartRegion(ActorSystem system, RuleSettings rules, AccountSettings accounts)
+    {
+        var context = new PartitionContext("bench", new InMemoryCheckpointStore(), new DurableOffsets(), rules, accounts, "bench", new AccountCounter(), TimeProvider.System);
+        var region = system.ActorOf(AccountRegion.Props(context), "accounts");
+        region.Tell(new PartitionsAssigned(Enumerable.Range(0, Partitions).Select(p => new PartitionAssignment("bench", p, 1)).ToList()));
+        return region;
+    }
 
     private static async Task RunGraphAsync(ActorSystem system, IAccountScorer scorer, IReadOnlyList<InboundRecord<int>> inputs, int parallelism)
     {
@@ -157,16 +167,7 @@ public static class ActorLayerBench
         await done;
     }
 
-    private static async Task<SystemLease> StartAsync()
-    {
-        var system = ActorSystem.Create("bench", ClusterConfig);
-        var cluster = Cluster.Get(system);
-        var up = new TaskCompletionSource();
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        return new SystemLease(system);
-    }
+    private static Task<SystemLease> StartAsync() => Task.FromResult(new SystemLease(ActorSystem.Create("bench", SystemConfig)));
 
     private sealed class SystemLease(ActorSystem system) : IAsyncDisposable
     {

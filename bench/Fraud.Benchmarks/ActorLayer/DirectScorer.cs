@@ -6,14 +6,14 @@ namespace Fraud.Benchmarks.ActorLayer;
 
 /// <summary>
 /// A control for the benchmark only: the same pure scoring without actors (a locked dictionary of account states), to
-/// separate what the actors cost from what the rest of the graph costs. Not for production: it has no sharding, no
-/// passivation, and one lock.
+/// separate what the actors cost from what the rest of the graph costs. Not for production: it has no partitions, no
+/// checkpoints, no passivation, and one lock.
 /// </summary>
 internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
 {
     private readonly Dictionary<string, AccountState> _accounts = new();
 
-    public Task<Verdict> ScoreAsync(Transaction transaction)
+    public Task<Verdict?> ScoreAsync(Transaction transaction, RecordOrigin origin)
     {
         lock (_accounts)
         {
@@ -22,7 +22,7 @@ internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
                 _accounts[transaction.Source] = state = new AccountState();
             }
 
-            return Task.FromResult(Scoring.Score(state, transaction, rules, DateTimeOffset.UtcNow, "direct"));
+            return Task.FromResult<Verdict?>(Scoring.Score(state, transaction, rules, DateTimeOffset.UtcNow, "direct"));
         }
     }
 }

@@ -27,6 +27,8 @@ public static class DetectorGraph
     /// <summary>
     /// Scores through the account actors, at most <paramref name="parallelism"/> at once. Output order is input order,
     /// and one account's transactions reach its actor in that order, so each account is scored sequentially.
+    /// A record whose partition has moved to another node since it was read is not scored here and leaves the
+    /// stream: it is never acknowledged, so the new owner reads it again from the committed offset.
     /// </summary>
     public static Flow<(InboundRecord<TAck> Input, ParseResult Parsed), ScoredRecord<TAck>, NotUsed> Score<TAck>(IAccountScorer scorer, int parallelism) =>
         Flow.Create<(InboundRecord<TAck> Input, ParseResult Parsed)>()
@@ -34,13 +36,20 @@ public static class DetectorGraph
             {
                 if (!item.Parsed.IsValid)
                 {
-                    return new ScoredRecord<TAck>(item.Input, Outcome.DeadLetter, null, null, item.Parsed.Reason, item.Parsed.Detail);
+                    return new Scored<TAck>(new ScoredRecord<TAck>(item.Input, Outcome.DeadLetter, null, null, item.Parsed.Reason, item.Parsed.Detail));
                 }
 
-                var verdict = await scorer.ScoreAsync(item.Parsed.Transaction!).ConfigureAwait(false);
-                return new ScoredRecord<TAck>(item.Input, verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, item.Parsed.Transaction, verdict);
+                var verdict = await scorer.ScoreAsync(item.Parsed.Transaction!, item.Input.Origin).ConfigureAwait(false);
+                return verdict is null
+                    ? new Scored<TAck>(null)
+                    : new Scored<TAck>(new ScoredRecord<TAck>(item.Input, verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, item.Parsed.Transaction, verdict));
             })
+            .Where(scored => scored.Record is not null)
+            .Select(scored => scored.Record!)
             .Named("score");
+
+    // Stream elements cannot be null: a scored record, or none when the partition moved away.
+    private readonly record struct Scored<TAck>(ScoredRecord<TAck>? Record);
 
     /// <summary>The whole detector. Materializes the source's value and the committer's.</summary>
     public static IRunnableGraph<(TSourceMat Source, TCommitMat Committer)> Create<TAck, TSourceMat, TCommitMat>(

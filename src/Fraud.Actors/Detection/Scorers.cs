@@ -6,18 +6,20 @@ using Fraud.Actors.Transactions;
 
 namespace Fraud.Actors.Detection;
 
-/// <summary>Where the graph sends a transaction to be judged. The production one asks the account's entity.</summary>
+/// <summary>Where the graph sends a transaction to be judged. The production one asks the account's partition actor.</summary>
 public interface IAccountScorer
 {
-    Task<Verdict> ScoreAsync(Transaction transaction);
+    /// <summary>The verdict; null when the record's partition is no longer owned here (its new owner scores it).</summary>
+    Task<Verdict?> ScoreAsync(Transaction transaction, RecordOrigin origin);
 }
 
 /// <summary>
-/// Sends each transaction to its account through the shard region and completes a promise when the verdict comes back.
-/// One long-lived reply actor serves every request by correlation id, instead of an <c>Ask</c> per transaction (a
-/// temporary actor, a promise, a cancellation timer and a registry entry each time); timeouts are swept once a second.
+/// Sends each transaction to its account through the node's <see cref="AccountRegion"/> and completes a promise when
+/// the verdict comes back. One long-lived reply actor serves every request by correlation id, instead of an <c>Ask</c>
+/// per transaction (a temporary actor, a promise, a cancellation timer and a registry entry each time); timeouts are
+/// swept once a second.
 /// </summary>
-public sealed class ShardRegionScorer : IAccountScorer, IDisposable
+public sealed class RegionScorer : IAccountScorer, IDisposable
 {
     private readonly IActorRef _region;
     private readonly IActorRef _replies;
@@ -25,19 +27,19 @@ public sealed class ShardRegionScorer : IAccountScorer, IDisposable
     private readonly long _timeoutMs;
     private long _nextId;
 
-    public ShardRegionScorer(IActorRefFactory actors, IActorRef region, TimeSpan timeout)
+    public RegionScorer(IActorRefFactory actors, IActorRef region, TimeSpan timeout)
     {
         _region = region;
         _timeoutMs = (long)timeout.TotalMilliseconds;
         _replies = actors.ActorOf(Props.Create(() => new ReplyActor(this)));
     }
 
-    public Task<Verdict> ScoreAsync(Transaction transaction)
+    public Task<Verdict?> ScoreAsync(Transaction transaction, RecordOrigin origin)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var promise = new TaskCompletionSource<Verdict>();
+        var promise = new TaskCompletionSource<Verdict?>();
         _pending[id] = new Pending(promise, Environment.TickCount64 + _timeoutMs, transaction.Source);
-        _region.Tell(new ScoreTransaction(transaction, id), _replies);
+        _region.Tell(new ScoreTransaction(transaction, origin, id), _replies);
         return promise.Task;
     }
 
@@ -49,7 +51,7 @@ public sealed class ShardRegionScorer : IAccountScorer, IDisposable
         {
             if (_pending.TryRemove(id, out var pending))
             {
-                pending.Promise.TrySetException(new ObjectDisposedException(nameof(ShardRegionScorer)));
+                pending.Promise.TrySetException(new ObjectDisposedException(nameof(RegionScorer)));
             }
         }
     }
@@ -59,6 +61,14 @@ public sealed class ShardRegionScorer : IAccountScorer, IDisposable
         if (_pending.TryRemove(reply.CorrelationId, out var pending))
         {
             pending.Promise.TrySetResult(reply.Verdict);
+        }
+    }
+
+    private void Skip(PartitionNotOwned reply)
+    {
+        if (_pending.TryRemove(reply.CorrelationId, out var pending))
+        {
+            pending.Promise.TrySetResult(null);
         }
     }
 
@@ -75,7 +85,7 @@ public sealed class ShardRegionScorer : IAccountScorer, IDisposable
         }
     }
 
-    private readonly record struct Pending(TaskCompletionSource<Verdict> Promise, long DeadlineMs, string Account);
+    private readonly record struct Pending(TaskCompletionSource<Verdict?> Promise, long DeadlineMs, string Account);
 
     private sealed class ReplyActor : ReceiveActor, IWithTimers
     {
@@ -84,9 +94,10 @@ public sealed class ShardRegionScorer : IAccountScorer, IDisposable
             public static readonly Sweep Instance = new();
         }
 
-        public ReplyActor(ShardRegionScorer scorer)
+        public ReplyActor(RegionScorer scorer)
         {
             Receive<TransactionScored>(scorer.Complete);
+            Receive<PartitionNotOwned>(scorer.Skip);
             Receive<Sweep>(_ => scorer.FailExpired());
         }
 

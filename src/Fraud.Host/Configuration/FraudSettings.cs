@@ -83,6 +83,21 @@ public sealed class DashboardSettings
     public int HistorySeconds { get; set; } = 120;
 }
 
+/// <summary>Where partitions' account states are checkpointed, so that they survive a node.</summary>
+public sealed class CheckpointSettings
+{
+    public const string SectionName = "Checkpoints";
+
+    /// <summary>
+    /// <c>sqlite</c>, <c>postgres</c> or <c>memory</c>; <c>auto</c> is <c>memory</c> when this process runs the
+    /// embedded broker (which keeps nothing either) and <c>sqlite</c> otherwise.
+    /// </summary>
+    public string Store { get; set; } = "auto";
+
+    /// <summary>ADO.NET connection string of the store (a file path for SQLite, host/database/user for PostgreSQL).</summary>
+    public string ConnectionString { get; set; } = "Data Source=fraud-checkpoints.db";
+}
+
 /// <summary>Every setting, bound once from configuration (appsettings.json, then FRAUD-independent env such as Kafka__BootstrapServers).</summary>
 public sealed class FraudSettings
 {
@@ -96,7 +111,9 @@ public sealed class FraudSettings
 
     public RuleSettings Rules { get; init; } = new();
 
-    public AccountShardSettings Accounts { get; init; } = new();
+    public AccountSettings Accounts { get; init; } = new();
+
+    public CheckpointSettings Checkpoints { get; init; } = new();
 
     public GeneratorOptions Generator { get; init; } = new();
 
@@ -124,6 +141,7 @@ public sealed class FraudSettings
         configuration.GetSection("Fraud:Accounts").Bind(settings.Accounts);
         configuration.GetSection(GeneratorOptions.SectionName).Bind(settings.Generator);
         configuration.GetSection(DashboardSettings.SectionName).Bind(settings.Dashboard);
+        configuration.GetSection(CheckpointSettings.SectionName).Bind(settings.Checkpoints);
         settings.LogFormat = configuration["Logging:Format"] ?? settings.LogFormat;
 
         // Rules are keyed by their public ids (large-amount ...), which are not C# names: bind each by hand.

@@ -1,20 +1,23 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
+using Fraud.Actors.Accounts;
 using Fraud.Host.Metrics;
 
 namespace Fraud.Host.Dashboard;
 
-/// <summary>What one node reports of itself to the others: what it owns and how many accounts it holds.</summary>
-public sealed record NodeReport(string Address, string Node, string[] Partitions, int Shards, int Accounts, DateTime ReportedAt);
+/// <summary>
+/// What one node reports of itself to the others: the input partitions it owns (each one the shard of the accounts it
+/// carries) and how many accounts it holds in memory.
+/// </summary>
+public sealed record NodeReport(string Address, string Node, int[] Partitions, long Accounts, DateTime ReportedAt);
 
 /// <summary>The cluster as the dashboard shows it: each member with its status and its latest report.</summary>
 public sealed record ClusterNode(string Address, string Status, bool IsSelf, NodeReport? Report);
 
 /// <summary>
-/// One per node, at <c>/user/cluster-view</c>. Every two seconds it asks the local shard region what it hosts, reports
-/// that (with the node's Kafka partitions) to the views of every other member, and keeps the latest report of each.
-/// So any node's dashboard shows which node owns which shards and partitions, without asking anyone on a click.
+/// One per node, at <c>/user/cluster-view</c>. Every two seconds it asks the local account region what it holds,
+/// reports that to the views of every other member, and keeps the latest report of each. So any node's dashboard
+/// shows which node owns which partitions and how many accounts, without asking anyone on a click.
 /// </summary>
 public sealed class ClusterView : ReceiveActor, IWithTimers
 {
@@ -22,17 +25,16 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
     private readonly Dictionary<string, NodeReport> _reports = new();
     private readonly Cluster _cluster = Cluster.Get(Context.System);
 
-    public ClusterView(IActorRef region, string node, Func<string[]> partitions)
+    public ClusterView(IActorRef region, string node)
     {
         var self = _cluster.SelfAddress.ToString();
-        Receive<Refresh>(_ => region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(2))
-            .PipeTo(Self, success: state => new LocalState(state), failure: _ => new LocalState(null)));
+        Receive<Refresh>(_ => region.Ask<RegionStatus>(GetRegionStatus.Instance, TimeSpan.FromSeconds(2))
+            .PipeTo(Self, success: status => new LocalState(status), failure: _ => new LocalState(null)));
         Receive<LocalState>(local =>
         {
-            var shards = local.State?.Shards;
-            var accounts = shards?.Sum(s => s.EntityIds.Count) ?? 0;
+            var accounts = local.Status?.Accounts ?? 0;
             FraudMetrics.ActiveAccounts.Set(accounts);
-            var report = new NodeReport(self, node, partitions(), shards?.Count ?? 0, accounts, DateTime.UtcNow);
+            var report = new NodeReport(self, node, local.Status?.Partitions.ToArray() ?? [], accounts, DateTime.UtcNow);
             _reports[self] = report;
             foreach (var member in _cluster.State.Members)
             {
@@ -60,8 +62,8 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region, string node, Func<string[]> partitions) =>
-        Akka.Actor.Props.Create(() => new ClusterView(region, node, partitions));
+    public static Props Props(IActorRef region, string node) =>
+        Akka.Actor.Props.Create(() => new ClusterView(region, node));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
 
@@ -76,5 +78,5 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
         public static readonly Refresh Instance = new();
     }
 
-    private sealed record LocalState(CurrentShardRegionState? State);
+    private sealed record LocalState(RegionStatus? Status);
 }

@@ -69,6 +69,7 @@ public static class DashboardEndpoints
             score = verdict.Score,
             rules = verdict.Rules.Select(r => new { id = r.Id, observed = r.Observed, limit = r.Limit, window = r.Window }),
             node = verdict.DetectorNode,
+            partition = flagged.Partition,
             late = verdict.Late,
         };
     }
@@ -111,19 +112,22 @@ public static class DashboardEndpoints
     }
 
     /// <summary>An account on click: its recent fraud verdicts, and what its actor's windows hold right now.</summary>
-    private static async Task<IResult> Account(string id, NodeRuntime node)
+    private static async Task<IResult> Account(string id, int? partition, NodeRuntime node)
     {
         var verdicts = Verdicts(node.Stats, null, id, 20).Select(View).ToArray();
-        if (node.Region is not { } region)
+        partition ??= node.Stats.RecentFraud().FirstOrDefault(f => f.Transaction.Source == id)?.Partition;
+        if (node.Region is not { } region || partition is null)
         {
-            return Results.Json(new { account = id, verdicts, window = Array.Empty<object>(), error = "node not started" }, Json);
+            return Results.Json(new { account = id, verdicts, window = Array.Empty<object>(), error = "not held on this node" }, Json);
         }
 
         try
         {
-            // The account's own actor answers, wherever in the cluster it lives.
-            var seen = await region.Ask<AccountInspected>(new InspectAccount(id), TimeSpan.FromSeconds(3));
-            return Results.Json(new { account = id, verdicts, window = seen.Window, rememberedVerdicts = seen.RememberedVerdicts, node = seen.Node }, Json);
+            // The actor that holds the account's partition answers with what its windows hold right now.
+            var seen = await region.Ask<AccountInspected>(new InspectAccount(id, partition.Value), TimeSpan.FromSeconds(3));
+            return seen.Known
+                ? Results.Json(new { account = id, partition, verdicts, window = seen.Window, rememberedVerdicts = seen.RememberedVerdicts, node = seen.Node }, Json)
+                : Results.Json(new { account = id, partition, verdicts, window = Array.Empty<object>(), error = $"partition {partition} is not held on this node (any more)" }, Json);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {

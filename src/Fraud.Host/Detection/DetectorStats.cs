@@ -85,7 +85,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
                 Interlocked.Increment(ref _fraud);
                 FraudMetrics.FraudTransactions.Inc();
                 var slot = Interlocked.Increment(ref _recentFraudCount) - 1;
-                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], new FlaggedTransaction(scored.Transaction!, scored.Verdict!));
+                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], new FlaggedTransaction(scored.Transaction!, scored.Verdict!, scored.Input.Origin.Partition));
                 break;
             default:
                 Interlocked.Increment(ref _deadLetter);
@@ -194,4 +194,4 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
 }
 
 /// <summary>A fraud verdict as the dashboard lists it: the transaction and its verdict, by reference.</summary>
-public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict);
+public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict, int Partition);

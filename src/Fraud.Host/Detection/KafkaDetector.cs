@@ -4,6 +4,8 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Confluent.Kafka;
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Transactions;
 using Fraud.Host.Configuration;
@@ -25,9 +27,11 @@ public sealed class KafkaDetector : IAsyncDisposable
     private readonly IConsumerControl _control;
     private readonly Task _completion;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly IActorRef _region;
 
-    private KafkaDetector(IProducer<byte[]?, byte[]?> producer, IConsumerControl control, Task completion, TimeSpan shutdownTimeout)
+    private KafkaDetector(IProducer<byte[]?, byte[]?> producer, IConsumerControl control, Task completion, TimeSpan shutdownTimeout, IActorRef region)
     {
+        _region = region;
         _producer = producer;
         _control = control;
         _completion = completion;
@@ -39,12 +43,15 @@ public sealed class KafkaDetector : IAsyncDisposable
 
     public ConsumerSession Session => _control.Session;
 
-    public static KafkaDetector Start(ActorSystem system, IActorRef accountRegion, KafkaSettings kafka, FraudSettings settings, DetectorStats stats, Action<string> log)
+    /// <param name="durable">What the partitions' checkpoints cover: offsets are never committed past it.</param>
+    public static KafkaDetector Start(ActorSystem system, IActorRef accountRegion, DurableOffsets durable, KafkaSettings kafka,
+        FraudSettings settings, DetectorStats stats, Action<string> log)
     {
         var producer = KafkaProducer.Create(kafka, log);
         var topics = settings.Topics;
         var detector = settings.Detector;
-        var source = KafkaConsumer.CommittableSource(kafka, [topics.Input]).Select(record =>
+        var consumer = new ConsumerSettings { CommitLimit = durable.Get, Listener = new RegionListener(accountRegion) };
+        var source = KafkaConsumer.CommittableSource(kafka, [topics.Input], consumer).Select(record =>
         {
             stats.RecordIn(record.Record.Topic);
             return ToInbound(record);
@@ -55,9 +62,9 @@ public sealed class KafkaDetector : IAsyncDisposable
             Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats));
         var committer = Flow.Create<Received>().Select(received => received.Offset)
             .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
-        var scorer = new ShardRegionScorer(system, accountRegion, detector.ScoreTimeout);
+        var scorer = new RegionScorer(system, accountRegion, detector.ScoreTimeout);
         var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism).Run(system.Materializer());
-        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout);
+        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, accountRegion);
     }
 
     /// <summary>Stops consuming, finishes what is in flight, commits, leaves the group; bounded by the shutdown timeout.</summary>
@@ -65,7 +72,9 @@ public sealed class KafkaDetector : IAsyncDisposable
     {
         try
         {
-            await _control.DrainAndShutdownAsync(_completion).WaitAsync(_shutdownTimeout).ConfigureAwait(false);
+            // The last checkpoints before the last commit: the next owner then re-reads nothing.
+            await _control.DrainAndShutdownAsync(_completion, () => _region.Ask<CheckpointsFlushed>(FlushCheckpoints.Instance, _shutdownTimeout))
+                .WaitAsync(_shutdownTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -82,6 +91,16 @@ public sealed class KafkaDetector : IAsyncDisposable
         }
     }
 
+    /// <summary>Tells the account region, inside the rebalance callbacks, which partitions (and so accounts) are ours.</summary>
+    private sealed class RegionListener(IActorRef region) : IPartitionListener
+    {
+        public void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation)> partitions) =>
+            region.Tell(new PartitionsAssigned(partitions.Select(p => new PartitionAssignment(p.Partition.Topic, p.Partition.Partition.Value, p.Generation)).ToList()));
+
+        public void OnRevoked(IReadOnlyList<TopicPartition> partitions) =>
+            region.Tell(new PartitionsRevoked(partitions.Select(p => p.Partition.Value).ToList()));
+    }
+
     /// <summary>The graph's acknowledgement token: the offset to commit, and when the record left the consumer.</summary>
     private readonly record struct Received(CommittableOffset Offset, long Timestamp);
 
@@ -91,7 +110,7 @@ public sealed class KafkaDetector : IAsyncDisposable
         var headers = result.Message.Headers is { Count: > 0 } kafkaHeaders
             ? kafkaHeaders.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToArray()
             : [];
-        var origin = new RecordOrigin(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UtcDateTime);
+        var origin = new RecordOrigin(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UtcDateTime, record.Offset.Generation);
         return new InboundRecord<Received>(result.Message.Key, result.Message.Value, headers, origin, new Received(record.Offset, Stopwatch.GetTimestamp()));
     }
 

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
-using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Fraud.Actors.Accounts;
@@ -11,15 +10,15 @@ using ClusterSettings = Fraud.Host.Configuration.ClusterSettings;
 
 namespace Fraud.Host.Hosting;
 
-/// <summary>Marker for the account shard region in the <see cref="ActorRegistry"/>.</summary>
-public sealed class AccountRegion;
+/// <summary>Marker for the node's <see cref="AccountRegion"/> in the <see cref="ActorRegistry"/>.</summary>
+public sealed class AccountRegionKey;
 
 /// <summary>Akka.Hosting setup, split so that tests and every command reuse it.</summary>
 public static class AkkaSetup
 {
     /// <summary>
-    /// Remoting and cluster membership. With no seed nodes the node joins itself: a one-node cluster, so sharding
-    /// works the same on one node as on many.
+    /// Remoting and cluster membership. With no seed nodes the node joins itself: a one-node cluster, so membership,
+    /// readiness and the cluster view work the same on one node as on many.
     /// </summary>
     public static AkkaConfigurationBuilder WithFraudCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster)
     {
@@ -45,20 +44,12 @@ public static class AkkaSetup
     }
 
     /// <summary>
-    /// The sharded account actors, passivated when idle, but never sooner than the rules' retention: a passivated
-    /// account forgets its state, and an account must not forget a window its rules still look at.
+    /// The node's accounts: one actor per input partition this node owns, created and stopped as Kafka assigns and
+    /// revokes partitions (see <see cref="Fraud.Actors.Accounts.AccountRegion"/>).
     /// </summary>
-    public static AkkaConfigurationBuilder WithAccountShards(this AkkaConfigurationBuilder builder, FraudSettings settings) =>
-        builder.WithShardRegion<AccountRegion>(
-            AccountShardSettings.TypeName,
-            _ => AccountActor.Props(settings.Rules, settings.NodeName),
-            new AccountMessageExtractor(settings.Accounts.NumberOfShards),
-            new ShardOptions
-            {
-                PassivateIdleEntityAfter = AccountShards.PassivationFor(settings.Accounts, settings.Rules),
-                StateStoreMode = StateStoreMode.DData,
-                RememberEntities = false,
-            });
+    public static AkkaConfigurationBuilder WithAccountRegion(this AkkaConfigurationBuilder builder, PartitionContext context) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<AccountRegionKey>(system.ActorOf(AccountRegion.Props(context), "accounts")));
 
     /// <summary>Completes when this node is an Up member of the cluster.</summary>
     public static Task WhenUpAsync(ActorSystem system)

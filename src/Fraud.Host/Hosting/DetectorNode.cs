@@ -1,6 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Checkpoints;
+using Fraud.Host.Checkpoints;
 using Fraud.Host.Configuration;
 using Fraud.Host.Dashboard;
 using Fraud.Host.Detection;
@@ -26,13 +29,15 @@ public sealed class DetectorNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly NodeRuntime _runtime;
+    private readonly IDisposable? _store;
     private readonly CancellationTokenSource _stopMonitor = new();
     private Task _monitor = Task.CompletedTask;
     private bool _pipelineStopped;
 
-    private DetectorNode(WebApplication app, NodeRuntime runtime, string dashboardUrl)
+    private DetectorNode(WebApplication app, NodeRuntime runtime, string dashboardUrl, IDisposable? store)
     {
         _app = app;
+        _store = store;
         _runtime = runtime;
         DashboardUrl = dashboardUrl;
     }
@@ -55,6 +60,9 @@ public sealed class DetectorNode : IAsyncDisposable
         var stats = new DetectorStats(recentVerdicts: settings.Dashboard.RecentVerdicts);
         var runtime = new NodeRuntime(settings, stats, new LiveFeed(stats, settings.Dashboard.HistorySeconds));
         builder.Services.AddSingleton(runtime);
+        var store = CheckpointStores.Create(settings.Checkpoints, kafka.IsEmbedded);
+        var durable = new DurableOffsets();
+        var accounts = new PartitionContext(kafka.Settings.GroupId, store, durable, settings.Rules, settings.Accounts, settings.NodeName, new AccountCounter(), TimeProvider.System);
         builder.Services.AddAkka("fraud", akka => akka
             .ConfigureLoggers(loggers =>
             {
@@ -63,7 +71,7 @@ public sealed class DetectorNode : IAsyncDisposable
                 loggers.AddLoggerFactory();
             })
             .WithFraudCluster(settings.Cluster)
-            .WithAccountShards(settings));
+            .WithAccountRegion(accounts));
         var app = builder.Build();
         app.MapDashboard();
         try
@@ -78,20 +86,21 @@ public sealed class DetectorNode : IAsyncDisposable
         }
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? settings.Dashboard.Urls;
-        var node = new DetectorNode(app, runtime, url);
+        var node = new DetectorNode(app, runtime, url, store as IDisposable);
         var system = app.Services.GetRequiredService<ActorSystem>();
         runtime.System = system;
         await AkkaSetup.WhenUpAsync(system).WaitAsync(TimeSpan.FromSeconds(30), cancel);
-        var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegion>(cancel);
+        var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegionKey>(cancel);
         runtime.Region = region;
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var kafkaLog = loggers.CreateLogger("Fraud.Kafka");
-        runtime.Pipeline = KafkaDetector.Start(system, region, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
+        runtime.Pipeline = KafkaDetector.Start(system, region, durable, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
         var session = runtime.Pipeline.Session;
         session.Assigned += partitions => kafkaLog.LogInformation("partitions assigned: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
         session.Revoked += partitions => kafkaLog.LogInformation("partitions revoked: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
-        loggers.CreateLogger("Fraud.Host").LogInformation("detector started: consuming {Topic}, dashboard at {Url}", settings.Topics.Input, url);
-        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName, runtime.OwnedPartitions), ClusterView.Name);
+        loggers.CreateLogger("Fraud.Host").LogInformation("detector started: consuming {Topic}, checkpoints {Store}, dashboard at {Url}",
+            settings.Topics.Input, CheckpointStores.Describe(store, settings.Checkpoints), url);
+        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName), ClusterView.Name);
         node._monitor = node.MonitorAsync(node._stopMonitor.Token);
         Console.WriteLine($"dashboard: {url}");
         return node;
@@ -118,6 +127,7 @@ public sealed class DetectorNode : IAsyncDisposable
         // Stopping the host runs Akka's coordinated shutdown (leave the cluster, hand off shards) and closes Kestrel.
         await _app.StopAsync(TimeSpan.FromSeconds(15));
         await _app.DisposeAsync();
+        _store?.Dispose();
         _stopMonitor.Dispose();
     }
 

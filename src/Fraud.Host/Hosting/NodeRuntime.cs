@@ -31,9 +31,6 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
     /// <summary>Consumer lag per owned partition, as last sampled (once a second).</summary>
     public IReadOnlyList<PartitionLag> Lag { get; internal set; } = [];
 
-    public string[] OwnedPartitions() =>
-        Pipeline?.Session.Assignment.Select(p => $"{p.Topic}-{p.Partition.Value}").Order(StringComparer.Ordinal).ToArray() ?? [];
-
     public NodeCondition Condition()
     {
         var pipeline = Pipeline;

@@ -23,8 +23,30 @@ public sealed class SecretRedactor
         var values = new[] { kafka.Common, kafka.Consumer, kafka.Producer, kafka.Admin }
             .SelectMany(properties => properties)
             .Where(p => IsSecretName(p.Key))
-            .Select(p => p.Value);
+            .Select(p => p.Value)
+            .Concat(StorePassword(settings.Checkpoints.ConnectionString));
         return new SecretRedactor(values);
+    }
+
+    private static IEnumerable<string> StorePassword(string connectionString)
+    {
+        var builder = new System.Data.Common.DbConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = connectionString;
+        }
+        catch (ArgumentException)
+        {
+            yield break; // not a connection string the store would accept either; it says so itself
+        }
+
+        foreach (var key in new[] { "Password", "Pwd" })
+        {
+            if (builder.TryGetValue(key, out var value) && value is string { Length: > 0 } password)
+            {
+                yield return password;
+            }
+        }
     }
 
     /// <summary>Property names whose values must never be logged.</summary>

@@ -56,10 +56,10 @@ function reasons(rules) {
   return span;
 }
 
-function accountCell(id) {
+function accountCell(id, partition) {
   const a = document.createElement("span");
   a.textContent = id;
-  a.addEventListener("click", () => showAccount(id));
+  a.addEventListener("click", () => showAccount(id, partition));
   return a;
 }
 
@@ -73,21 +73,21 @@ async function refreshVerdicts() {
   shownVerdicts = text;
   const verdicts = JSON.parse(text);
   rows($("verdicts").tBodies[0], verdicts, v => [
-    new Date(v.timestamp).toLocaleTimeString(), accountCell(v.account), `${v.amount} ${v.currency}`,
+    new Date(v.timestamp).toLocaleTimeString(), accountCell(v.account, v.partition), `${v.amount} ${v.currency}`,
     v.country ?? "", v.score.toFixed(2), reasons(v.rules)]);
   for (const td of $("verdicts").querySelectorAll("tbody tr td:nth-child(2)")) td.className = "account";
   $("verdict-count").textContent = `${verdicts.length} shown`;
 }
 
-async function showAccount(id) {
-  selectedAccount = id;
-  const detail = await (await fetch("/api/accounts/" + encodeURIComponent(id))).json();
+async function showAccount(id, partition) {
+  selectedAccount = { id, partition };
+  const detail = await (await fetch(`/api/accounts/${encodeURIComponent(id)}?partition=${partition}`)).json();
   const box = $("account-detail");
   box.className = "";
   box.replaceChildren();
   const title = document.createElement("h3");
   title.id = "account-title";
-  title.textContent = `${detail.account}${detail.node ? " (actor on " + detail.node + ")" : ""}`;
+  title.textContent = `${detail.account}${detail.node ? ` (partition ${detail.partition}, on ${detail.node})` : ""}`;
   box.appendChild(title);
   const verdicts = document.createElement("table");
   verdicts.id = "account-verdicts";
@@ -106,8 +106,7 @@ async function refreshCluster() {
   const nodes = await (await fetch("/api/cluster")).json();
   rows($("cluster").tBodies[0], nodes, n => [
     (n.report?.node ?? n.address) + (n.isSelf ? " (this)" : ""), n.status,
-    n.report ? n.report.partitions.length + (n.report.partitions.length ? ": " + n.report.partitions.map(p => p.split("-").pop()).join(",") : "") : "?",
-    n.report?.shards ?? "?", n.report?.accounts ?? "?"]);
+    n.report ? n.report.partitions.join(",") || "none" : "?", n.report?.accounts ?? "?"]);
 }
 
 function onTick(message) {
@@ -144,7 +143,7 @@ async function start() {
   $("account-filter").addEventListener("input", refreshVerdicts);
   setInterval(() => refreshVerdicts().catch(() => {}), 1000);
   setInterval(() => refreshCluster().catch(() => {}), 2000);
-  setInterval(() => { if (selectedAccount) showAccount(selectedAccount).catch(() => {}); }, 3000);
+  setInterval(() => { if (selectedAccount) showAccount(selectedAccount.id, selectedAccount.partition).catch(() => {}); }, 3000);
   refreshVerdicts().catch(() => {});
   refreshCluster().catch(() => {});
   window.addEventListener("resize", () => { throughput.draw(); latency.draw(); });

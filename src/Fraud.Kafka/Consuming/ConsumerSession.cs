@@ -15,11 +15,18 @@ public sealed class ConsumerSession : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<TopicPartition, PartitionTrack> _partitions = new();
     private readonly Action<string> _log;
+    private readonly Func<string, int, long>? _commitLimit;
+    private readonly IPartitionListener? _listener;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private int _nextGeneration;
     private bool _closed;
 
-    internal ConsumerSession(Action<string> log) => _log = log;
+    internal ConsumerSession(Action<string> log, Func<string, int, long>? commitLimit = null, IPartitionListener? listener = null)
+    {
+        _log = log;
+        _commitLimit = commitLimit;
+        _listener = listener;
+    }
 
     /// <summary>Raised (on the polling thread) after partitions were assigned.</summary>
     public event Action<IReadOnlyList<TopicPartition>>? Assigned;
@@ -83,6 +90,15 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 
+    /// <summary>The assignment generation of a partition this session holds (see <see cref="CommittableOffset.Generation"/>).</summary>
+    public int? GenerationOf(TopicPartition partition)
+    {
+        lock (_gate)
+        {
+            return _partitions.TryGetValue(partition, out var track) ? track.Generation : null;
+        }
+    }
+
     internal IConsumer<byte[]?, byte[]?> Consumer => _consumer ?? throw new InvalidOperationException("Consumer not started.");
 
     internal void Attach(IConsumer<byte[]?, byte[]?> consumer) => _consumer = consumer;
@@ -128,14 +144,18 @@ public sealed class ConsumerSession : IDisposable
 
     internal void OnAssigned(IReadOnlyList<TopicPartition> partitions)
     {
+        var assigned = new List<(TopicPartition, int)>(partitions.Count);
         lock (_gate)
         {
             foreach (var partition in partitions)
             {
-                _partitions[partition] = new PartitionTrack(++_nextGeneration);
+                var track = new PartitionTrack(++_nextGeneration);
+                _partitions[partition] = track;
+                assigned.Add((partition, track.Generation));
             }
         }
 
+        _listener?.OnAssigned(assigned);
         Assigned?.Invoke(partitions);
     }
 
@@ -155,6 +175,7 @@ public sealed class ConsumerSession : IDisposable
             }
         }
 
+        _listener?.OnRevoked(partitions);
         Revoked?.Invoke(partitions);
     }
 
@@ -168,9 +189,17 @@ public sealed class ConsumerSession : IDisposable
         List<TopicPartitionOffset>? offsets = null;
         foreach (var partition in partitions)
         {
-            if (_partitions.TryGetValue(partition, out var track) && track.Committable > track.Committed)
+            if (!_partitions.TryGetValue(partition, out var track))
             {
-                (offsets ??= new()).Add(new TopicPartitionOffset(partition, new Offset(track.Committable)));
+                continue;
+            }
+
+            var committable = _commitLimit is null
+                ? track.Committable
+                : Math.Min(track.Committable, _commitLimit(partition.Topic, partition.Partition.Value));
+            if (committable > track.Committed)
+            {
+                (offsets ??= new()).Add(new TopicPartitionOffset(partition, new Offset(committable)));
             }
         }
 

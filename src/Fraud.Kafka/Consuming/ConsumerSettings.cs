@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+
 namespace Fraud.Kafka.Consuming;
 
 /// <summary>How the source polls. Defaults suit a detector; tests shorten them.</summary>
@@ -14,4 +16,28 @@ public sealed record ConsumerSettings
     /// keeps its group membership and serves rebalances (librdkafka's max.poll.interval.ms).
     /// </summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The highest offset that may be committed for a partition (topic, partition), when something besides the outputs
+    /// must be durable first (say, a state store's checkpoint); -1 allows nothing yet. Null: no limit beyond the
+    /// acknowledged prefix. Consulted at every commit, including the one made while a partition is being revoked.
+    /// </summary>
+    public Func<string, int, long>? CommitLimit { get; init; }
+
+    /// <summary>
+    /// Told of every assignment and revocation, on the polling thread, inside the rebalance callback: before the first
+    /// record of an assigned partition is fetched, and after a revoked partition's last commit. Set here rather than
+    /// subscribed to later, so that not even the first assignment can be missed.
+    /// </summary>
+    public IPartitionListener? Listener { get; init; }
+}
+
+/// <summary>Follows the partitions a consumer owns (see <see cref="ConsumerSettings.Listener"/>).</summary>
+public interface IPartitionListener
+{
+    /// <summary>Partitions assigned, each with its assignment generation (see <see cref="CommittableOffset.Generation"/>).</summary>
+    void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation)> partitions);
+
+    /// <summary>Partitions revoked or lost.</summary>
+    void OnRevoked(IReadOnlyList<TopicPartition> partitions);
 }

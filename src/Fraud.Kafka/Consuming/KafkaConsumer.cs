@@ -33,9 +33,10 @@ public interface IConsumerControl
 
     /// <summary>
     /// Graceful end: stop emitting, wait until <paramref name="streamCompletion"/> (the committer's task) finishes,
+    /// run <paramref name="beforeClose"/> (say, make external state durable, see <see cref="ConsumerSettings.CommitLimit"/>),
     /// then leave the group, which commits what was acknowledged.
     /// </summary>
-    Task DrainAndShutdownAsync(Task streamCompletion);
+    Task DrainAndShutdownAsync(Task streamCompletion, Func<Task>? beforeClose = null);
 }
 
 internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<SourceShape<CommittableRecord>, IConsumerControl>
@@ -76,7 +77,7 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
         {
             _stage = stage;
             // librdkafka calls back on the polling thread: use the adapter captured in PreStart, never the lazy property.
-            Session = new ConsumerSession(message => _log?.Warning("kafka consumer: {0}", message));
+            Session = new ConsumerSession(message => _log?.Warning("kafka consumer: {0}", message), stage._settings.CommitLimit, stage._settings.Listener);
             SetHandler(stage._out, onPull: OnPull, onDownstreamFinish: _ => CompleteStage());
         }
 
@@ -105,13 +106,17 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
 
         public void Stop() => _stopCallback?.Invoke();
 
-        public async Task DrainAndShutdownAsync(Task streamCompletion)
+        public async Task DrainAndShutdownAsync(Task streamCompletion, Func<Task>? beforeClose = null)
         {
             _draining = true;
             Stop();
             try
             {
                 await streamCompletion.ConfigureAwait(false);
+                if (beforeClose is not null)
+                {
+                    await beforeClose().ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -1,0 +1,28 @@
+using Fraud.Actors.Rules;
+
+namespace Fraud.Actors.Accounts;
+
+/// <summary>How a node keeps the accounts of the partitions it owns.</summary>
+public sealed class AccountSettings
+{
+    /// <summary>
+    /// An account idle this long is dropped from memory and from its checkpoint; raised to the rules' retention when
+    /// shorter (see <see cref="PassivationFor"/>).
+    /// </summary>
+    public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How often each partition saves the accounts that changed, with the offset they reflect. Offsets are committed
+    /// only up to the last save, so this bounds what a new owner reads again after a crash.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a graceful stop waits for the final checkpoints (past it, the next owner re-reads a little more).</summary>
+    public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The idle time after which an account is dropped: the configured value, but at least the rules' retention
+    /// (longest window plus lateness), so that no account forgets a window its rules still look at.
+    /// </summary>
+    public TimeSpan PassivationFor(RuleSettings rules) => PassivateAfter > rules.Retention ? PassivateAfter : rules.Retention;
+}

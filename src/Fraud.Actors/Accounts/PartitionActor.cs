@@ -1,0 +1,270 @@
+using Akka.Actor;
+using Akka.Event;
+using Fraud.Actors.Checkpoints;
+using Fraud.Actors.Rules;
+
+namespace Fraud.Actors.Accounts;
+
+/// <summary>What a partition actor needs besides its partition: shared by every partition of a node.</summary>
+public sealed record PartitionContext(
+    string Group,
+    ICheckpointStore Store,
+    DurableOffsets Durable,
+    RuleSettings Rules,
+    AccountSettings Accounts,
+    string Node,
+    AccountCounter Counter,
+    TimeProvider Clock);
+
+/// <summary>
+/// The accounts of one input partition, on the node that owns the partition. Kafka keys transactions by account, so
+/// every transaction of an account arrives here, in offset order, and is scored with <see cref="Scoring.Score"/>
+/// against that account's <see cref="AccountState"/>: no network hop, no actor to create per new account.
+/// On start it claims the partition in the checkpoint store (fencing any earlier owner) and restores the accounts
+/// saved there, holding transactions back until then. Every <see cref="AccountSettings.CheckpointInterval"/> it saves
+/// the accounts that changed with the offset they reflect; only then may that offset be committed.
+/// </summary>
+public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
+{
+    private readonly PartitionAssignment _assignment;
+    private readonly PartitionContext _context;
+    private readonly PartitionKey _key;
+    private readonly Dictionary<string, Account> _accounts = new();
+    private readonly HashSet<string> _changed = new();
+    private readonly HashSet<string> _removed = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<IActorRef> _flushWaiters = new();
+    private long _epoch;
+    private long _nextOffset = -1;
+    private long _durableOffset = -1;
+    private bool _saving;
+
+    public PartitionActor(PartitionAssignment assignment, PartitionContext context)
+    {
+        _assignment = assignment;
+        _context = context;
+        _key = new PartitionKey(context.Group, assignment.Topic, assignment.Partition);
+        Restoring();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(PartitionAssignment assignment, PartitionContext context) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(assignment, context));
+
+    protected override void PreStart() => Claim();
+
+    protected override void PostStop() => _context.Counter.Add(-_accounts.Count);
+
+    private void Claim() =>
+        Guarded(() => _context.Store.ClaimAsync(_key)).PipeTo(Self, success: c => new Claimed(c), failure: e => new ClaimFailed(e));
+
+    /// <summary>A store that throws instead of returning a failed task must not crash (and so re-claim) the actor.</summary>
+    private static Task<T> Guarded<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+    }
+
+    private void Restoring()
+    {
+        Receive<Claimed>(claimed =>
+        {
+            var now = _context.Clock.GetUtcNow().UtcTicks;
+            foreach (var (account, bytes) in claimed.Checkpoint.Accounts)
+            {
+                _accounts[account] = new Account(AccountStateCodec.Read(bytes), now);
+            }
+
+            _context.Counter.Add(_accounts.Count);
+            _epoch = claimed.Checkpoint.Epoch;
+            _durableOffset = _nextOffset = claimed.Checkpoint.NextOffset;
+            _context.Durable.Set(_key.Topic, _key.Partition, _durableOffset);
+            _log.Info("partition {0}: restored {1} accounts as of offset {2} (epoch {3})", _key, _accounts.Count, _durableOffset, _epoch);
+            Timers.StartPeriodicTimer("checkpoint", Checkpoint.Instance, _context.Accounts.CheckpointInterval);
+            var passivation = _context.Accounts.PassivationFor(_context.Rules);
+            Timers.StartPeriodicTimer("passivate", Passivate.Instance, passivation < TimeSpan.FromMinutes(2) ? passivation / 2 : TimeSpan.FromMinutes(1));
+            Become(Active);
+            Stash.UnstashAll();
+        });
+        Receive<ClaimFailed>(failed =>
+        {
+            // The store is down: keep holding transactions (the stream's score timeout bounds how long) and retry.
+            _log.Warning("partition {0}: cannot claim its checkpoint ({1}); retrying", _key, failed.Error.GetBaseException().Message);
+            Timers.StartSingleTimer("claim", RetryClaim.Instance, TimeSpan.FromSeconds(1));
+        });
+        Receive<RetryClaim>(_ => Claim());
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Active()
+    {
+        Receive<ScoreTransaction>(Score);
+        Receive<InspectAccount>(query =>
+        {
+            var known = _accounts.TryGetValue(query.AccountId, out var account);
+            Sender.Tell(new AccountInspected(query.AccountId, known ? account!.State.Window() : [], known ? account!.State.RememberedIds : 0, _context.Node, known));
+        });
+        Receive<Checkpoint>(_ => Save());
+        Receive<FlushCheckpoints>(_ =>
+        {
+            _flushWaiters.Add(Sender);
+            Save();
+            AnswerFlushIfDone();
+        });
+        Receive<Saved>(saved =>
+        {
+            _saving = false;
+            _durableOffset = saved.NextOffset;
+            _context.Durable.Set(_key.Topic, _key.Partition, saved.NextOffset);
+            if (_flushWaiters.Count > 0)
+            {
+                Save(); // what changed while that save ran
+                AnswerFlushIfDone();
+            }
+        });
+        Receive<SaveFailed>(failed =>
+        {
+            _saving = false;
+            if (failed.Error is FencedException)
+            {
+                // Another node claimed this partition: it owns these accounts now. Stop, without a word to Kafka.
+                _log.Warning("partition {0}: {1}; stopping", _key, failed.Error.Message);
+                Context.Stop(Self);
+                return;
+            }
+
+            // Not saved: those accounts are still changed, and the commit stays behind until a later save works.
+            _changed.UnionWith(failed.Changed);
+            _removed.UnionWith(failed.Removed);
+            _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
+        });
+        Receive<Passivate>(_ => DropIdleAccounts());
+    }
+
+    private void Score(ScoreTransaction command)
+    {
+        if (command.Origin.Generation != _assignment.Generation)
+        {
+            Sender.Tell(new PartitionNotOwned(_key.Partition, command.CorrelationId));
+            return;
+        }
+
+        var tx = command.Transaction;
+        var now = _context.Clock.GetUtcNow();
+        if (!_accounts.TryGetValue(tx.Source, out var account))
+        {
+            account = new Account(new AccountState(), now.UtcTicks);
+            _accounts[tx.Source] = account;
+            _context.Counter.Add(1);
+        }
+
+        account.LastSeenTicks = now.UtcTicks;
+        var verdict = Scoring.Score(account.State, tx, _context.Rules, now, _context.Node);
+        _changed.Add(tx.Source);
+        _removed.Remove(tx.Source);
+        _nextOffset = Math.Max(_nextOffset, command.Origin.Offset + 1);
+        Sender.Tell(new TransactionScored(tx.TransactionId, verdict, command.CorrelationId));
+    }
+
+    private bool NothingToSave => _changed.Count == 0 && _removed.Count == 0 && _nextOffset == _durableOffset;
+
+    private void AnswerFlushIfDone()
+    {
+        if (!_saving && NothingToSave)
+        {
+            foreach (var waiter in _flushWaiters)
+            {
+                waiter.Tell(CheckpointsFlushed.Instance);
+            }
+
+            _flushWaiters.Clear();
+        }
+    }
+
+    private void Save()
+    {
+        if (_saving || NothingToSave)
+        {
+            return;
+        }
+
+        // The snapshot is taken here, on the actor's thread, so it is exactly the state after every record before
+        // _nextOffset; the write itself runs on the store's side while the actor goes on scoring.
+        var changed = _changed.Select(a => new KeyValuePair<string, byte[]>(a, AccountStateCodec.Write(_accounts[a].State))).ToList();
+        var removed = _removed.ToList();
+        var changedIds = _changed.ToList();
+        _changed.Clear();
+        _removed.Clear();
+        _saving = true;
+        var write = new CheckpointWrite(_nextOffset, changed, removed);
+        Guarded(async () =>
+            {
+                await _context.Store.SaveAsync(_key, _epoch, write).ConfigureAwait(false);
+                return new Saved(write.NextOffset);
+            })
+            .PipeTo(Self, failure: e => new SaveFailed(e, changedIds, removed));
+    }
+
+    private void DropIdleAccounts()
+    {
+        var horizon = _context.Clock.GetUtcNow().UtcTicks - _context.Accounts.PassivationFor(_context.Rules).Ticks;
+        var idle = _accounts.Where(a => a.Value.LastSeenTicks < horizon).Select(a => a.Key).ToList();
+        foreach (var account in idle)
+        {
+            _accounts.Remove(account);
+            _changed.Remove(account);
+            _removed.Add(account);
+        }
+
+        _context.Counter.Add(-idle.Count);
+    }
+
+    private sealed class Account(AccountState state, long lastSeenTicks)
+    {
+        public AccountState State { get; } = state;
+
+        public long LastSeenTicks { get; set; } = lastSeenTicks;
+    }
+
+    private sealed record Claimed(PartitionCheckpoint Checkpoint);
+
+    private sealed record ClaimFailed(Exception Error);
+
+    private sealed record RetryClaim
+    {
+        public static readonly RetryClaim Instance = new();
+    }
+
+    private sealed record Checkpoint
+    {
+        public static readonly Checkpoint Instance = new();
+    }
+
+    private sealed record Passivate
+    {
+        public static readonly Passivate Instance = new();
+    }
+
+    private sealed record Saved(long NextOffset);
+
+    private sealed record SaveFailed(Exception Error, IReadOnlyList<string> Changed, IReadOnlyList<string> Removed);
+}
+
+/// <summary>Accounts held in memory on this node, across its partitions (for the dashboard and the metrics).</summary>
+public sealed class AccountCounter
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Add(long delta) => Interlocked.Add(ref _count, delta);
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+
+namespace Fraud.Actors.Checkpoints;
+
+/// <summary>Which input partition a checkpoint belongs to, within one consumer group.</summary>
+public readonly record struct PartitionKey(string Group, string Topic, int Partition)
+{
+    public override string ToString() => $"{Topic}-{Partition} ({Group})";
+}
+
+/// <summary>
+/// A partition's durable state: the account states as of having applied every record before <see cref="NextOffset"/>
+/// (-1: nothing saved yet), and the <see cref="Epoch"/> of the owner that claimed it.
+/// </summary>
+public sealed record PartitionCheckpoint(long Epoch, long NextOffset, IReadOnlyDictionary<string, byte[]> Accounts);
+
+/// <summary>What one save writes: the offset it reflects, the accounts that changed and those that were dropped.</summary>
+public sealed record CheckpointWrite(long NextOffset, IReadOnlyList<KeyValuePair<string, byte[]>> Changed, IReadOnlyList<string> Removed);
+
+/// <summary>A save by an owner that is no longer the owner: another node claimed the partition since.</summary>
+public sealed class FencedException(PartitionKey key, long epoch)
+    : Exception($"checkpoint of {key} refused: epoch {epoch} is no longer the owner's");
+
+/// <summary>
+/// Where partitions' account states are kept durably. <see cref="ClaimAsync"/> makes the caller the owner (raising the
+/// epoch, which fences every earlier owner) and returns what was saved; <see cref="SaveAsync"/> writes atomically, and
+/// only while the caller's epoch is still the current one.
+/// </summary>
+public interface ICheckpointStore
+{
+    Task<PartitionCheckpoint> ClaimAsync(PartitionKey key);
+
+    Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write);
+}
+
+/// <summary>A store in memory: for the embedded broker (which persists nothing either), the benchmarks and the specs.</summary>
+public sealed class InMemoryCheckpointStore : ICheckpointStore
+{
+    private readonly ConcurrentDictionary<PartitionKey, Entry> _entries = new();
+
+    public Task<PartitionCheckpoint> ClaimAsync(PartitionKey key)
+    {
+        var entry = _entries.GetOrAdd(key, _ => new Entry());
+        lock (entry)
+        {
+            entry.Epoch++;
+            return Task.FromResult(new PartitionCheckpoint(entry.Epoch, entry.NextOffset, new Dictionary<string, byte[]>(entry.Accounts)));
+        }
+    }
+
+    public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write)
+    {
+        var entry = _entries.GetOrAdd(key, _ => new Entry());
+        lock (entry)
+        {
+            if (entry.Epoch != epoch)
+            {
+                return Task.FromException(new FencedException(key, epoch));
+            }
+
+            foreach (var (account, state) in write.Changed)
+            {
+                entry.Accounts[account] = state;
+            }
+
+            foreach (var account in write.Removed)
+            {
+                entry.Accounts.Remove(account);
+            }
+
+            entry.NextOffset = write.NextOffset;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed class Entry
+    {
+        public long Epoch;
+        public long NextOffset = -1;
+        public readonly Dictionary<string, byte[]> Accounts = new();
+    }
+}
+
+/// <summary>
+/// The next offset of each partition whose account states are durable, shared by the partition actors (which write
+/// it after each save) and the Kafka committer (which never commits past it). Committing only what the checkpoints
+/// cover is what lets a new owner resume from the committed offset with state that already includes every record
+/// before it.
+/// </summary>
+public sealed class DurableOffsets
+{
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _offsets = new();
+
+    public void Set(string topic, int partition, long nextOffset) => _offsets[(topic, partition)] = nextOffset;
+
+    /// <summary>The durable next offset; -1 when nothing is durable yet.</summary>
+    public long Get(string topic, int partition) => _offsets.TryGetValue((topic, partition), out var offset) ? offset : -1;
+}

@@ -1,0 +1,181 @@
+using Akka.Actor;
+using Fraud.Actors.Accounts;
+using Fraud.Actors.Checkpoints;
+using Fraud.Actors.Rules;
+using static Fraud.Actors.Tests.TestTransactions;
+
+namespace Fraud.Actors.Tests;
+
+/// <summary>The accounts of a node's partitions: state per account, checkpoints, take-over, fencing, generations.</summary>
+public sealed class AccountRegionSpecs : RegionSpec
+{
+    [Fact]
+    public void Should_keep_state_per_account()
+    {
+        var region = StartRegion(Context());
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False(Score(region, Tx(i, account: "ACC-A"), i).Verdict.IsFraud);
+        }
+
+        Assert.False(Score(region, Tx(5, account: "ACC-B"), 5).Verdict.IsFraud); // B's first, despite A's five
+        var sixth = Score(region, Tx(6, account: "ACC-A"), 6);
+        Assert.Equal([VelocityCountRule.Id], sixth.Verdict.RuleIds());
+        Assert.Equal("spec-node", sixth.Verdict.DetectorNode);
+    }
+
+    [Fact]
+    public void Should_answer_a_redelivered_transaction_with_its_first_verdict()
+    {
+        var region = StartRegion(Context());
+        var original = Tx(0, 950m, account: "ACC-DUP", id: "same-id");
+        var first = Score(region, original, 0);
+        for (var i = 1; i <= 4; i++)
+        {
+            Score(region, Tx(i, account: "ACC-DUP"), i);
+        }
+
+        var redelivered = Score(region, original, 0);
+        Assert.Equal(first.Verdict, redelivered.Verdict);
+        // Five distinct transactions so far; had the redelivery counted, this would be the 7th, not the 6th.
+        var sixth = Score(region, Tx(5, account: "ACC-DUP"), 5);
+        Assert.Contains(sixth.Verdict.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
+    }
+
+    [Fact]
+    public void Should_show_the_transactions_its_windows_hold_when_inspected()
+    {
+        var region = StartRegion(Context());
+        Score(region, Tx(0, 12.5m, account: "ACC-LOOK", country: "FR"), 0);
+        Score(region, Tx(10, 700m, account: "ACC-LOOK", country: "DE"), 1);
+
+        var seen = Inspect(region, "ACC-LOOK");
+
+        Assert.True(seen.Known);
+        Assert.Equal([12.5m, 700m], seen.Window.Select(w => w.Amount));
+        Assert.Equal(["FR", "DE"], seen.Window.Select(w => w.Country));
+        Assert.Equal(T0.AddSeconds(10), seen.Window[1].Timestamp);
+        Assert.Equal(2, seen.RememberedVerdicts);
+        Assert.False(Inspect(region, "ACC-NOBODY").Known);
+        Assert.False(Inspect(region, "ACC-LOOK", partition: 7).Known); // not a partition of this node
+    }
+
+    [Fact]
+    public async Task Should_checkpoint_and_let_the_next_owner_continue_every_window()
+    {
+        var store = new InMemoryCheckpointStore();
+        var durable = new DurableOffsets();
+        var first = StartRegion(Context(store, durable: durable));
+        for (var i = 0; i < 4; i++)
+        {
+            Score(first, Tx(i, account: "ACC-MOVE"), i);
+        }
+
+        var redeliveredLater = Tx(4, account: "ACC-MOVE", id: "tx-before-the-move");
+        var original = Score(first, redeliveredLater, 4);
+        await EventuallyAsync(() => durable.Get(Topic, 0) == 5, "the checkpoint never covered offset 4");
+        first.Tell(new PartitionsRevoked([0]));
+
+        // Another node (another region, same store) takes the partition over.
+        var next = StartRegion(Context(store, node: "next-node"), generation: 7);
+        Assert.Equal(5, Inspect(next, "ACC-MOVE").Window.Count);
+        // Re-read from an earlier commit: same verdict, not counted twice...
+        Assert.Equal(original.Verdict, Score(next, redeliveredLater, 4, generation: 7).Verdict);
+        // ...and the sixth transaction is the sixth: the window did not reset.
+        var sixth = Score(next, Tx(5, account: "ACC-MOVE"), 5, generation: 7);
+        Assert.Contains(sixth.Verdict.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
+        Assert.Equal("next-node", sixth.Verdict.DetectorNode);
+    }
+
+    [Fact]
+    public async Task Should_stop_saving_once_another_node_claims_the_partition()
+    {
+        var store = new InMemoryCheckpointStore();
+        var durableOld = new DurableOffsets();
+        var old = StartRegion(Context(store, durable: durableOld));
+        Score(old, Tx(0, account: "ACC-F"), 0);
+        await EventuallyAsync(() => durableOld.Get(Topic, 0) == 1, "no first checkpoint");
+
+        var newer = StartRegion(Context(store), generation: 2); // claims partition 0: the old owner is fenced
+        Score(newer, Tx(1, account: "ACC-F"), 1, generation: 2);
+
+        // The old owner still gets a record (it has not heard of the rebalance yet): its save is refused, it stops.
+        Score(old, Tx(2, account: "ACC-F"), 2);
+        await EventuallyAsync(() =>
+        {
+            old.Tell(new ScoreTransaction(Tx(3, account: "ACC-F"), At(3)), TestActor);
+            return ReceiveOne(TimeSpan.FromSeconds(5)) is PartitionNotOwned;
+        }, "the fenced owner kept scoring");
+        Assert.Equal(1, durableOld.Get(Topic, 0));
+        Assert.Equal(2, Inspect(newer, "ACC-F").Window.Count); // its checkpoint's one, and its own
+    }
+
+    [Fact]
+    public void Should_not_score_a_record_read_under_an_earlier_assignment()
+    {
+        var region = StartRegion(Context(), generation: 3);
+        region.Tell(new ScoreTransaction(Tx(0, account: "ACC-G"), At(0, generation: 2), CorrelationId: 42), TestActor);
+        Assert.Equal(new PartitionNotOwned(0, 42), ExpectMsg<PartitionNotOwned>());
+
+        region.Tell(new PartitionsRevoked([0]));
+        region.Tell(new ScoreTransaction(Tx(1, account: "ACC-G"), At(1, generation: 3), CorrelationId: 43), TestActor);
+        Assert.Equal(new PartitionNotOwned(0, 43), ExpectMsg<PartitionNotOwned>());
+    }
+
+    [Fact]
+    public void Should_hold_a_record_that_arrives_before_its_assignment()
+    {
+        var region = Sys.ActorOf(AccountRegion.Props(Context()));
+        region.Tell(new ScoreTransaction(Tx(0, 2000m, account: "ACC-E"), At(0, generation: 1)), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        region.Tell(new PartitionsAssigned([new PartitionAssignment(Topic, 0, 1)]));
+        Assert.Contains(LargeAmountRule.Id, ExpectMsg<TransactionScored>().Verdict.RuleIds());
+    }
+
+    [Fact]
+    public void Should_flush_every_partition_before_answering()
+    {
+        var durable = new DurableOffsets();
+        // A checkpoint interval far away: only the flush can save.
+        var region = StartRegion(Context(durable: durable, accounts: new AccountSettings { CheckpointInterval = TimeSpan.FromHours(1) }), 1, 0, 1);
+        Score(region, Tx(0, account: "ACC-0"), 10, partition: 0);
+        Score(region, Tx(0, account: "ACC-1"), 20, partition: 1);
+
+        region.Tell(FlushCheckpoints.Instance, TestActor);
+        ExpectMsg<CheckpointsFlushed>(TimeSpan.FromSeconds(10));
+        Assert.Equal(11, durable.Get(Topic, 0));
+        Assert.Equal(21, durable.Get(Topic, 1));
+    }
+
+    [Fact]
+    public async Task Should_drop_an_idle_account_but_never_before_the_rules_retention()
+    {
+        var rules = ShortWindows();
+        var accounts = new AccountSettings { PassivateAfter = TimeSpan.FromSeconds(1), CheckpointInterval = TimeSpan.FromMilliseconds(100) };
+        Assert.Equal(TimeSpan.FromSeconds(1), accounts.PassivationFor(rules));
+        Assert.Equal(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(30), new AccountSettings().PassivationFor(new RuleSettings()));
+
+        var store = new InMemoryCheckpointStore();
+        var context = Context(store, rules, accounts);
+        var region = StartRegion(context);
+        Score(region, Tx(0, account: "ACC-IDLE"), 0);
+        Assert.Equal(1, context.Counter.Count);
+
+        await EventuallyAsync(() => context.Counter.Count == 0, "the idle account was never dropped");
+        Assert.False(Inspect(region, "ACC-IDLE").Known);
+        // Dropped from the checkpoint too, once saved.
+        await Task.Delay(500);
+        var checkpoint = await store.ClaimAsync(new PartitionKey("spec-group", Topic, 0));
+        Assert.DoesNotContain("ACC-IDLE", checkpoint.Accounts.Keys);
+    }
+
+    private static RuleSettings ShortWindows() => new()
+    {
+        AllowedLateness = TimeSpan.Zero,
+        VelocityCount = { Window = TimeSpan.FromMilliseconds(500) },
+        VelocityAmount = { Window = TimeSpan.FromMilliseconds(500) },
+        SmallThenLarge = { Window = TimeSpan.FromMilliseconds(500) },
+        ImpossibleTravel = { Window = TimeSpan.FromMilliseconds(500) },
+    };
+}

@@ -1,0 +1,43 @@
+using Fraud.Actors.Checkpoints;
+using Fraud.Actors.Rules;
+using static Fraud.Actors.Tests.TestTransactions;
+
+namespace Fraud.Actors.Tests;
+
+public sealed class AccountStateCodecSpecs
+{
+    [Fact]
+    public void Should_restore_an_account_that_scores_exactly_like_the_original()
+    {
+        var original = new AccountState();
+        var rules = new RuleSettings();
+        var history = new[] { Tx(0, 0.5m, country: "FR"), Tx(5, 900m, country: "FR"), Tx(7, 30m, country: null), Tx(9, 40m, country: "US") };
+        var verdicts = history.Select(tx => Score(original, tx, rules)).ToList();
+
+        var restored = AccountStateCodec.Read(AccountStateCodec.Write(original));
+
+        Assert.Equal(original.NewestTimestamp, restored.NewestTimestamp);
+        Assert.Equal(original.Window(), restored.Window());
+        Assert.Equal(original.RememberedIds, restored.RememberedIds);
+        // Remembered verdicts come back whole (rules, observed values, windows): a redelivery gets the same one.
+        for (var i = 0; i < history.Length; i++)
+        {
+            var again = Score(restored, history[i], rules);
+            Assert.Equal(verdicts[i].Score, again.Score);
+            Assert.Equal(verdicts[i].Rules, again.Rules);
+            Assert.Equal(verdicts[i].DetectedAt, again.DetectedAt);
+        }
+
+        // And the next transaction is judged on the same windows.
+        var next = Tx(10, 60m, country: "US");
+        Assert.Equal(Score(original, next, rules).Rules, Score(restored, next with { }, rules).Rules);
+    }
+
+    [Fact]
+    public void Should_refuse_bytes_of_another_version()
+    {
+        var bytes = AccountStateCodec.Write(new AccountState());
+        bytes[0] = 99;
+        Assert.Throws<InvalidDataException>(() => AccountStateCodec.Read(bytes));
+    }
+}
