@@ -68,7 +68,7 @@ public sealed class DashboardBrowserSpecs
 
         // Let the charts gather some seconds of history for the README's picture.
         await WaitForAsync(page, async () => await TotalInAsync(page) > first + 8000 ? true : (bool?)null);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryRoot(), "docs", "dashboard.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(FraudProcess.RepositoryRoot(), "docs", "dashboard.png"), FullPage = true });
     }
 
     private static async Task<long> TotalInAsync(IPage page) => long.Parse(await page.TextContentAsync("#total-in") ?? "0");
@@ -87,16 +87,5 @@ public sealed class DashboardBrowserSpecs
             Assert.True(DateTime.UtcNow < deadline, $"the dashboard did not get there in {Patience}: {await page.InnerTextAsync("body")}");
             await Task.Delay(250);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Fraud.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Fraud.sln not found above " + AppContext.BaseDirectory);
     }
 }

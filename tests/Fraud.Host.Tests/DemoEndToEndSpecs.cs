@@ -83,44 +83,7 @@ public sealed class DemoEndToEndSpecs
         producer.Flush(TimeSpan.FromSeconds(30));
     }
 
-    private static List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string bootstrap, string topic)
-    {
-        Librdkafka.EnsureLoaded();
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "e2e-reader-" + Guid.NewGuid().ToString("N"),
-            EnablePartitionEof = true,
-            FetchWaitMaxMs = 10,
-        }).Build();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
-        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions
-            .Select(p => new TopicPartitionOffset(topic, p.PartitionId, Offset.Beginning)).ToList();
-        consumer.Assign(partitions);
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var ended = new HashSet<int>();
-        var deadline = DateTime.UtcNow + Patience;
-        while (ended.Count < partitions.Count && DateTime.UtcNow < deadline)
-        {
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(500));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                ended.Add(result.Partition.Value);
-            }
-            else
-            {
-                records.Add(result);
-            }
-        }
-
-        Assert.Equal(partitions.Count, ended.Count);
-        return records;
-    }
+    private static List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string bootstrap, string topic) => KafkaTopics.ReadAll(bootstrap, topic, Patience);
 
     private static string InputId(ConsumeResult<byte[]?, byte[]?> record)
     {

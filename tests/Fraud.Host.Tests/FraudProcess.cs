@@ -108,6 +108,18 @@ public sealed class FraudProcess : IAsyncDisposable
         return line[(line.IndexOf("http", StringComparison.Ordinal))..].Trim();
     }
 
+    /// <summary>SIGKILL: the node dies on the spot, as in a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>SIGTERM, as a container runtime sends it.</summary>
     public void Terminate()
     {
@@ -115,6 +127,18 @@ public sealed class FraudProcess : IAsyncDisposable
         {
             Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
         }
+    }
+
+    /// <summary>The checkout the tests run from (the folder holding Fraud.sln), where specs leave screenshots and figures.</summary>
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Fraud.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Fraud.sln not found above " + AppContext.BaseDirectory);
     }
 
     public static int FreePort()

@@ -3,13 +3,14 @@ using Confluent.Kafka;
 using Fraud.Host.Configuration;
 using Fraud.Host.Demo;
 using Fraud.Host.Hosting;
+using Fraud.Host.Replay;
 using Fraud.Host.Topics;
 using Fraud.Kafka.Admin;
 using Fraud.Kafka.Embedded;
 
 namespace Fraud.Host.Cli;
 
-/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read.</summary>
+/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read, replay.</summary>
 public static class FraudCli
 {
     /// <summary>Parses and runs; user errors end as one <c>error: ...</c> line and exit code 2.</summary>
@@ -43,6 +44,7 @@ public static class FraudCli
         root.Subcommands.Add(Broker());
         root.Subcommands.Add(Detect());
         root.Subcommands.Add(Topic());
+        root.Subcommands.Add(Replay());
         return root;
     }
 
@@ -169,6 +171,46 @@ public static class FraudCli
             return Task.FromResult(TopicReader.Read(settings.Kafka, parse.GetValue(name)!, parse.GetValue(fromBeginning), Console.Out, cancel));
         });
         return new Command("topic", "Topic tools.") { read };
+    }
+
+    private static Command Replay()
+    {
+        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Replay the whole topic (required: replay always starts at the beginning)" };
+        var topic = new Option<string?>("--topic") { Description = "Topic to replay (default: Topics:Input)" };
+        var output = new Option<string?>("--output") { Description = "Write the verdicts to this file instead of standard output" };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers (overrides Kafka:BootstrapServers)" };
+        var command = new Command("replay", "Scores a topic's whole history in this process (no cluster, no failures) and prints one verdict per line.")
+        {
+            fromBeginning, topic, output, bootstrap,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            if (!parse.GetValue(fromBeginning))
+            {
+                throw new ArgumentException("replay reads a topic from its beginning: pass --from-beginning");
+            }
+
+            var settings = Settings(parse.GetValue(bootstrap));
+            if (string.IsNullOrWhiteSpace(settings.Kafka.BootstrapServers))
+            {
+                throw new StartupException("no broker to replay from: pass --bootstrap HOST:PORT or set Kafka__BootstrapServers");
+            }
+
+            if (KafkaProbe.Check(settings.Kafka, TimeSpan.FromSeconds(10)) is { } problem)
+            {
+                throw new StartupException(problem);
+            }
+
+            var name = parse.GetValue(topic) ?? settings.Topics.Input;
+            if (parse.GetValue(output) is not { } path)
+            {
+                return ReplayRunner.Run(settings, settings.Kafka, name, Console.Out, cancel);
+            }
+
+            await using var file = new StreamWriter(path);
+            return ReplayRunner.Run(settings, settings.Kafka, name, file, cancel);
+        });
+        return command;
     }
 
     private static FraudSettings Settings(string? bootstrap, string? urls = null)

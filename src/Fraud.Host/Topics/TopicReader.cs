@@ -14,6 +14,27 @@ public static class TopicReader
 {
     public static int Read(KafkaSettings kafka, string topic, bool fromBeginning, TextWriter output, CancellationToken cancel)
     {
+        var count = 0L;
+        var status = Scan(kafka, topic, fromBeginning, result =>
+        {
+            output.WriteLine(result.Message.Value is null ? "null" : Encoding.UTF8.GetString(result.Message.Value));
+            count++;
+        }, cancel);
+        if (status == 0)
+        {
+            output.WriteLine($"count: {count}");
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// Hands every record of <paramref name="topic"/> to <paramref name="onRecord"/>, each partition in offset order:
+    /// from the beginning up to the end (then returns), or from the end on until cancelled. 0, or 2 when the topic
+    /// does not exist (said in one line).
+    /// </summary>
+    public static int Scan(KafkaSettings kafka, string topic, bool fromBeginning, Action<ConsumeResult<byte[]?, byte[]?>> onRecord, CancellationToken cancel)
+    {
         Librdkafka.EnsureLoaded();
         var config = kafka.ToConsumerConfig($"fraud-topic-reader-{Guid.NewGuid():N}");
         config.EnablePartitionEof = true;
@@ -30,7 +51,6 @@ public static class TopicReader
         var partitions = metadata.Partitions.Select(p => new TopicPartitionOffset(topic, p.PartitionId, start)).ToList();
         consumer.Assign(partitions);
         var atEnd = new HashSet<int>();
-        var count = 0L;
         while (!cancel.IsCancellationRequested)
         {
             var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
@@ -51,11 +71,9 @@ public static class TopicReader
             }
 
             atEnd.Remove(result.Partition.Value);
-            output.WriteLine(result.Message.Value is null ? "null" : Encoding.UTF8.GetString(result.Message.Value));
-            count++;
+            onRecord(result);
         }
 
-        output.WriteLine($"count: {count}");
         return 0;
     }
 }
