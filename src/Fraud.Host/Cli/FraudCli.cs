@@ -119,7 +119,17 @@ public static class FraudCli
         {
             var settings = Settings(parse.GetValue(bootstrap), parse.GetValue(urls));
             using var kafka = await KafkaConnection.OpenAsync(settings);
-            var node = await DetectorNode.StartAsync(settings, kafka, cancel);
+            DetectorNode node;
+            try
+            {
+                node = await DetectorNode.StartAsync(settings, kafka, cancel);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                Console.WriteLine("detector: stopped before it joined the cluster");
+                return 0;
+            }
+
             Console.WriteLine($"detector: node {settings.NodeName} consuming {settings.Topics.Input} from {kafka.Settings.BootstrapServers}{(kafka.IsEmbedded ? " (embedded broker)" : "")}");
             var started = DateTimeOffset.UtcNow;
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));

@@ -66,6 +66,12 @@ public sealed class ClusterSettings
 
     /// <summary>Seed node addresses; empty means this node forms a cluster of its own.</summary>
     public string[] SeedNodes { get; set; } = [];
+
+    /// <summary>
+    /// The split-brain resolver (keep-majority) downs a member unreachable this long. Kafka moves a dead node's
+    /// partitions after its session timeout regardless; this bounds how long a replacement waits to become Up.
+    /// </summary>
+    public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>The web endpoints every detector process serves: dashboard, <c>/metrics</c>, <c>/healthz</c>, <c>/ready</c>.</summary>

@@ -25,6 +25,8 @@ public static class AkkaSetup
         builder
             // Program decides when to stop (after the stream has drained); Akka must not stop on the process signal.
             .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
+            // How long a member must stay unreachable before the majority downs it (and a replacement can become Up).
+            .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)cluster.DownUnreachableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
             .WithClustering(new ClusterOptions
             {

@@ -87,22 +87,36 @@ public sealed class DetectorNode : IAsyncDisposable
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? settings.Dashboard.Urls;
         var node = new DetectorNode(app, runtime, url, store as IDisposable);
+        Console.WriteLine($"dashboard: {url}");
         var system = app.Services.GetRequiredService<ActorSystem>();
         runtime.System = system;
-        await AkkaSetup.WhenUpAsync(system).WaitAsync(TimeSpan.FromSeconds(30), cancel);
         var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegionKey>(cancel);
         runtime.Region = region;
+        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName), ClusterView.Name);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var hostLog = loggers.CreateLogger("Fraud.Host");
+        // Consume only as an Up member. Joining waits while a dead member is still unreachable (until it is downed),
+        // however long that takes; /ready says so meanwhile, and SIGTERM ends the wait.
+        var up = AkkaSetup.WhenUpAsync(system);
+        while (await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(10), cancel)) != up)
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                await node.DisposeHostAsync();
+                throw new OperationCanceledException(cancel);
+            }
+
+            hostLog.LogInformation("waiting to become an Up member of the cluster (seed nodes: {Seeds})", string.Join(", ", settings.Cluster.SeedNodes));
+        }
+
         var kafkaLog = loggers.CreateLogger("Fraud.Kafka");
         runtime.Pipeline = KafkaDetector.Start(system, region, durable, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
         var session = runtime.Pipeline.Session;
         session.Assigned += partitions => kafkaLog.LogInformation("partitions assigned: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
         session.Revoked += partitions => kafkaLog.LogInformation("partitions revoked: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
-        loggers.CreateLogger("Fraud.Host").LogInformation("detector started: consuming {Topic}, checkpoints {Store}, dashboard at {Url}",
+        hostLog.LogInformation("detector started: consuming {Topic}, checkpoints {Store}, dashboard at {Url}",
             settings.Topics.Input, CheckpointStores.Describe(store, settings.Checkpoints), url);
-        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName), ClusterView.Name);
         node._monitor = node.MonitorAsync(node._stopMonitor.Token);
-        Console.WriteLine($"dashboard: {url}");
         return node;
     }
 
@@ -121,10 +135,19 @@ public sealed class DetectorNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopPipelineAsync();
+        if (_runtime.Pipeline is not null)
+        {
+            await StopPipelineAsync();
+        }
+
         await _stopMonitor.CancelAsync();
         await _monitor;
-        // Stopping the host runs Akka's coordinated shutdown (leave the cluster, hand off shards) and closes Kestrel.
+        await DisposeHostAsync();
+    }
+
+    /// <summary>Stopping the host runs Akka's coordinated shutdown (leave the cluster) and closes Kestrel.</summary>
+    private async Task DisposeHostAsync()
+    {
         await _app.StopAsync(TimeSpan.FromSeconds(15));
         await _app.DisposeAsync();
         _store?.Dispose();
