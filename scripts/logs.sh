@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Follows the detectors' status lines.
+# Follows the detector nodes' logs (JSON lines naming each node).
 set -euo pipefail
 source "$(dirname "$0")/compose.sh"
-compose logs -f detector
+compose logs -f detector-seed detector

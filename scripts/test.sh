@@ -27,7 +27,7 @@ else
 fi
 
 results=artifacts/test-results
-rm -rf "$results"
+rm -rf "$results" artifacts/cluster
 dotnet test Fraud.sln -m:1 --logger "trx" --results-directory "$results"
 test_exit=$?
 
@@ -40,6 +40,11 @@ for trx in "$results"/*.trx; do
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$counters")
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
+done
+
+# The cluster specs' figures (produced, lost, duplicates, mismatched verdicts, time to recover), for the log.
+for figures in artifacts/cluster/*.txt; do
+  [ -f "$figures" ] && cat "$figures"
 done
 
 failed=$((failed + failed_checks))
