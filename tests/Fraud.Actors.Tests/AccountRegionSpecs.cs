@@ -88,6 +88,28 @@ public sealed class AccountRegionSpecs : RegionSpec
     }
 
     [Fact]
+    public async Task Should_start_a_partition_empty_when_its_checkpoint_is_past_the_partitions_end()
+    {
+        // A checkpoint at offset 500 of a partition that now ends at 20: the topic was recreated since.
+        var store = new InMemoryCheckpointStore();
+        var key = new PartitionKey("spec-group", Topic, 0);
+        var stale = new AccountState();
+        TestTransactions.Score(stale, Tx(0, account: "ACC-OLD"));
+        await store.SaveAsync(key, (await store.ClaimAsync(key)).Epoch, new CheckpointWrite(500, [new("ACC-OLD", AccountStateCodec.Write(stale))], []));
+
+        var durable = new DurableOffsets();
+        var region = Sys.ActorOf(AccountRegion.Props(Context(store, durable: durable)));
+        region.Tell(new PartitionsAssigned([new PartitionAssignment(Topic, 0, 1, EndOffset: 20)]));
+
+        Assert.False(Inspect(region, "ACC-OLD").Known);
+        Score(region, Tx(0, account: "ACC-NEW"), 0);
+        await EventuallyAsync(() => durable.Get(Topic, 0) == 1, "no checkpoint after the fresh start");
+        var saved = await store.ClaimAsync(key);
+        Assert.Equal(["ACC-NEW"], saved.Accounts.Keys); // the stale accounts are gone from the store too
+        Assert.Equal(1, saved.NextOffset);
+    }
+
+    [Fact]
     public async Task Should_stop_saving_once_another_node_claims_the_partition()
     {
         var store = new InMemoryCheckpointStore();

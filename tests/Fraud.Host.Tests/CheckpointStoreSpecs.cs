@@ -54,6 +54,19 @@ public abstract class CheckpointStoreSpecs
     }
 
     [Fact]
+    public async Task Should_drop_every_saved_account_on_a_reset()
+    {
+        using var store = Open();
+        var epoch = (await store.ClaimAsync(P0)).Epoch;
+        await store.SaveAsync(P0, epoch, new CheckpointWrite(500, [new("OLD-1", State("o1")), new("OLD-2", State("o2"))], []));
+        await store.SaveAsync(P0, epoch, new CheckpointWrite(3, [new("NEW", State("n"))], [], Reset: true));
+
+        var back = await store.ClaimAsync(P0);
+        Assert.Equal(3, back.NextOffset);
+        Assert.Equal(["NEW"], back.Accounts.Keys);
+    }
+
+    [Fact]
     public async Task Should_write_many_accounts_at_once_and_keep_groups_and_partitions_apart()
     {
         using var store = Open();

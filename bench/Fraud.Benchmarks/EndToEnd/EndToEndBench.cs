@@ -24,6 +24,7 @@ public static class EndToEndBench
     public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase)
     {
         var port = FreePort();
+        var checkpoints = Path.Combine(Path.GetTempPath(), $"fraud-bench-{Guid.NewGuid():N}.db");
         using var broker = Process.Start(new ProcessStartInfo("dotnet", [fraudDll, "broker", "--port", port.ToString()])
         {
             RedirectStandardOutput = true,
@@ -41,6 +42,10 @@ public static class EndToEndBench
                 // The mock holds fetches for fetch.wait.max.ms: keep it short, for both contenders alike.
                 ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
                 ["Kafka:GroupId"] = "bench-detector-" + Guid.NewGuid().ToString("N"),
+                // The single-node default store, in a file of this run's own: checkpoints are part of the cost.
+                ["Checkpoints:Store"] = "sqlite",
+                ["Checkpoints:ConnectionString"] = $"Data Source={checkpoints}",
+                ["Dashboard:Urls"] = "http://127.0.0.1:0",
             }));
             var kafka = settings.Kafka;
             Console.WriteLine($"bench: filling {settings.Topics.Input} with {messages} transactions");
@@ -79,6 +84,10 @@ public static class EndToEndBench
         finally
         {
             broker.Kill(entireProcessTree: true);
+            foreach (var file in new[] { checkpoints, checkpoints + "-wal", checkpoints + "-shm" })
+            {
+                File.Delete(file);
+            }
         }
     }
 

@@ -30,8 +30,11 @@ public sealed record InspectAccount(string AccountId, int Partition) : IWithPart
 /// <summary>The reply to <see cref="InspectAccount"/>: the transactions in the account's windows, oldest first.</summary>
 public sealed record AccountInspected(string AccountId, IReadOnlyList<WindowEntry> Window, int RememberedVerdicts, string Node, bool Known);
 
-/// <summary>One input partition given to this node, under the consumer's assignment generation.</summary>
-public sealed record PartitionAssignment(string Topic, int Partition, int Generation);
+/// <summary>
+/// One input partition given to this node, under the consumer's assignment generation. <see cref="EndOffset"/> is the
+/// partition's end when it was assigned (-1: unknown): a checkpoint past it is from before the topic was recreated.
+/// </summary>
+public sealed record PartitionAssignment(string Topic, int Partition, int Generation, long EndOffset = -1);
 
 /// <summary>Kafka gave these partitions to this node: their accounts are restored from the last checkpoint.</summary>
 public sealed record PartitionsAssigned(IReadOnlyList<PartitionAssignment> Partitions);

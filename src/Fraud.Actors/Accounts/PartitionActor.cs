@@ -38,6 +38,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private long _nextOffset = -1;
     private long _durableOffset = -1;
     private bool _saving;
+    private bool _resetPending;
 
     public PartitionActor(PartitionAssignment assignment, PartitionContext context)
     {
@@ -78,15 +79,26 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     {
         Receive<Claimed>(claimed =>
         {
+            var checkpoint = claimed.Checkpoint;
+            _epoch = checkpoint.Epoch;
+            if (_assignment.EndOffset >= 0 && checkpoint.NextOffset > _assignment.EndOffset)
+            {
+                // The partition ends before the checkpoint: the topic was recreated since (or the store belongs to
+                // another Kafka cluster). Its accounts describe other traffic: start empty, and drop them at the first save.
+                _log.Warning("partition {0}: checkpoint at offset {1} is past the partition's end {2} (topic recreated?); starting its accounts empty",
+                    _key, checkpoint.NextOffset, _assignment.EndOffset);
+                checkpoint = checkpoint with { NextOffset = -1, Accounts = new Dictionary<string, byte[]>() };
+                _resetPending = true;
+            }
+
             var now = _context.Clock.GetUtcNow().UtcTicks;
-            foreach (var (account, bytes) in claimed.Checkpoint.Accounts)
+            foreach (var (account, bytes) in checkpoint.Accounts)
             {
                 _accounts[account] = new Account(AccountStateCodec.Read(bytes), now);
             }
 
             _context.Counter.Add(_accounts.Count);
-            _epoch = claimed.Checkpoint.Epoch;
-            _durableOffset = _nextOffset = claimed.Checkpoint.NextOffset;
+            _durableOffset = _nextOffset = checkpoint.NextOffset;
             _context.Durable.Set(_key.Topic, _key.Partition, _durableOffset);
             _log.Info("partition {0}: restored {1} accounts as of offset {2} (epoch {3})", _key, _accounts.Count, _durableOffset, _epoch);
             Timers.StartPeriodicTimer("checkpoint", Checkpoint.Instance, _context.Accounts.CheckpointInterval);
@@ -145,6 +157,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             // Not saved: those accounts are still changed, and the commit stays behind until a later save works.
             _changed.UnionWith(failed.Changed);
             _removed.UnionWith(failed.Removed);
+            _resetPending |= failed.Reset;
             _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
         });
         Receive<Passivate>(_ => DropIdleAccounts());
@@ -175,7 +188,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         Sender.Tell(new TransactionScored(tx.TransactionId, verdict, command.CorrelationId));
     }
 
-    private bool NothingToSave => _changed.Count == 0 && _removed.Count == 0 && _nextOffset == _durableOffset;
+    private bool NothingToSave => _changed.Count == 0 && _removed.Count == 0 && _nextOffset == _durableOffset && !_resetPending;
 
     private void AnswerFlushIfDone()
     {
@@ -205,13 +218,14 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         _changed.Clear();
         _removed.Clear();
         _saving = true;
-        var write = new CheckpointWrite(_nextOffset, changed, removed);
+        var write = new CheckpointWrite(_nextOffset, changed, removed, _resetPending);
+        _resetPending = false;
         Guarded(async () =>
             {
                 await _context.Store.SaveAsync(_key, _epoch, write).ConfigureAwait(false);
                 return new Saved(write.NextOffset);
             })
-            .PipeTo(Self, failure: e => new SaveFailed(e, changedIds, removed));
+            .PipeTo(Self, failure: e => new SaveFailed(e, changedIds, removed, write.Reset));
     }
 
     private void DropIdleAccounts()
@@ -256,7 +270,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
     private sealed record Saved(long NextOffset);
 
-    private sealed record SaveFailed(Exception Error, IReadOnlyList<string> Changed, IReadOnlyList<string> Removed);
+    private sealed record SaveFailed(Exception Error, IReadOnlyList<string> Changed, IReadOnlyList<string> Removed, bool Reset);
 }
 
 /// <summary>Accounts held in memory on this node, across its partitions (for the dashboard and the metrics).</summary>

@@ -14,8 +14,11 @@ public readonly record struct PartitionKey(string Group, string Topic, int Parti
 /// </summary>
 public sealed record PartitionCheckpoint(long Epoch, long NextOffset, IReadOnlyDictionary<string, byte[]> Accounts);
 
-/// <summary>What one save writes: the offset it reflects, the accounts that changed and those that were dropped.</summary>
-public sealed record CheckpointWrite(long NextOffset, IReadOnlyList<KeyValuePair<string, byte[]>> Changed, IReadOnlyList<string> Removed);
+/// <summary>
+/// What one save writes: the offset it reflects, the accounts that changed and those that were dropped. With
+/// <see cref="Reset"/>, every account saved before is dropped first (the partition starts over).
+/// </summary>
+public sealed record CheckpointWrite(long NextOffset, IReadOnlyList<KeyValuePair<string, byte[]>> Changed, IReadOnlyList<string> Removed, bool Reset = false);
 
 /// <summary>A save by an owner that is no longer the owner: another node claimed the partition since.</summary>
 public sealed class FencedException(PartitionKey key, long epoch)
@@ -56,6 +59,11 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
             if (entry.Epoch != epoch)
             {
                 return Task.FromException(new FencedException(key, epoch));
+            }
+
+            if (write.Reset)
+            {
+                entry.Accounts.Clear();
             }
 
             foreach (var (account, state) in write.Changed)

@@ -175,6 +175,11 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             ON CONFLICT (grp, topic, part, account) DO UPDATE SET state = excluded.state
             """;
         const string delete = "DELETE FROM fraud_accounts WHERE grp = @g AND topic = @t AND part = @p AND account = @a";
+        if (write.Reset)
+        {
+            await Execute(connection, transaction, "DELETE FROM fraud_accounts WHERE grp = @g AND topic = @t AND part = @p", Key(key));
+        }
+
         await WriteRowsAsync(connection, transaction, upsert, write.Changed, row => [.. Key(key), ("@a", row.Key), ("@s", row.Value)]);
         await WriteRowsAsync(connection, transaction, delete, write.Removed, account => [.. Key(key), ("@a", account)]);
         await transaction.CommitAsync();

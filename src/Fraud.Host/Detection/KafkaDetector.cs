@@ -28,10 +28,13 @@ public sealed class KafkaDetector : IAsyncDisposable
     private readonly Task _completion;
     private readonly TimeSpan _shutdownTimeout;
     private readonly IActorRef _region;
+    private readonly RegionScorer _scorer;
 
-    private KafkaDetector(IProducer<byte[]?, byte[]?> producer, IConsumerControl control, Task completion, TimeSpan shutdownTimeout, IActorRef region)
+    private KafkaDetector(IProducer<byte[]?, byte[]?> producer, IConsumerControl control, Task completion, TimeSpan shutdownTimeout,
+        IActorRef region, RegionScorer scorer)
     {
         _region = region;
+        _scorer = scorer;
         _producer = producer;
         _control = control;
         _completion = completion;
@@ -64,7 +67,7 @@ public sealed class KafkaDetector : IAsyncDisposable
             .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
         var scorer = new RegionScorer(system, accountRegion, detector.ScoreTimeout);
         var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism).Run(system.Materializer());
-        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, accountRegion);
+        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, accountRegion, scorer);
     }
 
     /// <summary>Stops consuming, finishes what is in flight, commits, leaves the group; bounded by the shutdown timeout.</summary>
@@ -86,6 +89,7 @@ public sealed class KafkaDetector : IAsyncDisposable
         }
         finally
         {
+            _scorer.Dispose();
             _producer.Flush(TimeSpan.FromSeconds(5));
             _producer.Dispose();
         }
@@ -94,8 +98,9 @@ public sealed class KafkaDetector : IAsyncDisposable
     /// <summary>Tells the account region, inside the rebalance callbacks, which partitions (and so accounts) are ours.</summary>
     private sealed class RegionListener(IActorRef region) : IPartitionListener
     {
-        public void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation)> partitions) =>
-            region.Tell(new PartitionsAssigned(partitions.Select(p => new PartitionAssignment(p.Partition.Topic, p.Partition.Partition.Value, p.Generation)).ToList()));
+        public void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation, long End)> partitions) =>
+            region.Tell(new PartitionsAssigned(partitions
+                .Select(p => new PartitionAssignment(p.Partition.Topic, p.Partition.Partition.Value, p.Generation, p.End)).ToList()));
 
         public void OnRevoked(IReadOnlyList<TopicPartition> partitions) =>
             region.Tell(new PartitionsRevoked(partitions.Select(p => p.Partition.Value).ToList()));

@@ -144,14 +144,14 @@ public sealed class ConsumerSession : IDisposable
 
     internal void OnAssigned(IReadOnlyList<TopicPartition> partitions)
     {
-        var assigned = new List<(TopicPartition, int)>(partitions.Count);
+        var assigned = new List<(TopicPartition, int, long)>(partitions.Count);
         lock (_gate)
         {
             foreach (var partition in partitions)
             {
                 var track = new PartitionTrack(++_nextGeneration);
                 _partitions[partition] = track;
-                assigned.Add((partition, track.Generation));
+                assigned.Add((partition, track.Generation, _listener is null ? -1 : EndOffset(partition)));
             }
         }
 
@@ -177,6 +177,20 @@ public sealed class ConsumerSession : IDisposable
 
         _listener?.OnRevoked(partitions);
         Revoked?.Invoke(partitions);
+    }
+
+    /// <summary>One round trip to the partition's leader, inside the assignment callback; -1 when it does not answer.</summary>
+    private long EndOffset(TopicPartition partition)
+    {
+        try
+        {
+            return _consumer?.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High.Value ?? -1;
+        }
+        catch (KafkaException e)
+        {
+            _log($"end offset of {partition}: {e.Error.Reason}");
+            return -1;
+        }
     }
 
     private int CommitLocked(IReadOnlyList<TopicPartition> partitions)

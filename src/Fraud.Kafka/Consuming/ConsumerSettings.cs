@@ -35,8 +35,12 @@ public sealed record ConsumerSettings
 /// <summary>Follows the partitions a consumer owns (see <see cref="ConsumerSettings.Listener"/>).</summary>
 public interface IPartitionListener
 {
-    /// <summary>Partitions assigned, each with its assignment generation (see <see cref="CommittableOffset.Generation"/>).</summary>
-    void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation)> partitions);
+    /// <summary>
+    /// Partitions assigned, each with its assignment generation (see <see cref="CommittableOffset.Generation"/>) and
+    /// its end offset as the broker reports it now (-1 when it could not be asked), so that a store of external state
+    /// can tell a checkpoint from before the topic was recreated.
+    /// </summary>
+    void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation, long End)> partitions);
 
     /// <summary>Partitions revoked or lost.</summary>
     void OnRevoked(IReadOnlyList<TopicPartition> partitions);
