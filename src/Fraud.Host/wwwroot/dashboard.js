@@ -65,7 +65,7 @@ function accountCell(id, partition) {
 
 async function refreshVerdicts() {
   const rule = $("rule-filter").value, account = $("account-filter").value.trim();
-  const query = new URLSearchParams({ limit: "50" });
+  const query = new URLSearchParams({ limit: "25" });
   if (rule) query.set("rule", rule);
   if (account) query.set("account", account);
   const text = await (await fetch("/api/verdicts?" + query)).text();
