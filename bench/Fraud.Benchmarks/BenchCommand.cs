@@ -32,7 +32,8 @@ public static class BenchCommand
 
         if (part is "all" or "actors")
         {
-            var actors = await ActorLayerBench.RunAsync(500_000, parallelism, Option(args, "--accounts", 10_000));
+            var actors = await ActorLayerBench.RunAsync(500_000, parallelism, Option(args, "--accounts", 10_000),
+                TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", 1_000)));
             Table("actor layer alone (in-memory source and sinks, partition actors with checkpoints in memory)", actors);
             results["actorLayer"] = actors;
         }

@@ -34,6 +34,33 @@ public sealed class AccountStateCodecSpecs
     }
 
     [Fact]
+    public void Should_keep_the_node_and_lateness_of_each_remembered_verdict()
+    {
+        var state = new AccountState();
+        var rules = new RuleSettings();
+        var onA = Scoring.Score(state, Tx(0, 950m, id: "a"), rules, T0, "node-a");
+        var onB = AccountStateCodec.Read(AccountStateCodec.Write(state));
+        var scoredOnB = Scoring.Score(onB, Tx(100, 10m, id: "b"), rules, T0, "node-b");
+        var late = Scoring.Score(onB, Tx(1, 20m, id: "c"), rules, T0, "node-b"); // 99 s behind the newest: late
+
+        var back = AccountStateCodec.Read(AccountStateCodec.Write(onB));
+
+        Assert.True(late.Late);
+        AssertSame(onA, Scoring.Score(back, Tx(0, 950m, id: "a"), rules, T0.AddDays(1), "node-c"));
+        AssertSame(scoredOnB, Scoring.Score(back, Tx(100, 10m, id: "b"), rules, T0.AddDays(1), "node-c"));
+        AssertSame(late, Scoring.Score(back, Tx(1, 20m, id: "c"), rules, T0.AddDays(1), "node-c"));
+    }
+
+    private static void AssertSame(Verdict expected, Verdict actual)
+    {
+        Assert.Equal(expected.Score, actual.Score);
+        Assert.Equal(expected.Rules, actual.Rules);
+        Assert.Equal(expected.DetectedAt, actual.DetectedAt);
+        Assert.Equal(expected.DetectorNode, actual.DetectorNode);
+        Assert.Equal(expected.Late, actual.Late);
+    }
+
+    [Fact]
     public void Should_refuse_bytes_of_another_version()
     {
         var bytes = AccountStateCodec.Write(new AccountState());

@@ -32,10 +32,11 @@ public static class ActorLayerBench
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """);
 
-    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts)
+    /// <param name="checkpointInterval">How often each partition encodes and saves its changed accounts (to memory).</param>
+    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts, TimeSpan checkpointInterval)
     {
         await using var system = await StartAsync();
-        var region = StartRegion(system.System, new RuleSettings(), new AccountSettings());
+        var region = StartRegion(system.System, new RuleSettings(), new AccountSettings { CheckpointInterval = checkpointInterval });
         var inputs = Inputs(messages, accounts, seed: 7);
 
         await RunGraphAsync(system.System, region, inputs.Take(20_000).ToArray(), parallelism); // warm-up

@@ -5,16 +5,22 @@ namespace Fraud.Actors.Checkpoints;
 
 /// <summary>
 /// The bytes an account's state is checkpointed as: a version byte, then its windows and its remembered verdicts, in a
-/// compact binary form (a few dozen bytes per remembered transaction). Everything the rules and idempotence read is
+/// compact binary form (about 20 bytes per remembered legit verdict, 24 per window entry). Everything the rules and idempotence read is
 /// kept, so an account restored on another node scores its next transaction exactly as it would have here.
 /// </summary>
 public static class AccountStateCodec
 {
     private const byte Version = 1;
 
+    // One buffer per thread, reused: a checkpoint encodes thousands of accounts a second, and each should cost one
+    // array (the result), not a growing stream per account.
+    [ThreadStatic]
+    private static MemoryStream? _buffer;
+
     public static byte[] Write(AccountState state)
     {
-        using var buffer = new MemoryStream(64 + state.Events.Count * 24 + state.IdOrder.Count * 24);
+        var buffer = _buffer ??= new MemoryStream(4096);
+        buffer.SetLength(0);
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Version);
@@ -27,23 +33,39 @@ public static class AccountStateCodec
                 WriteNullable(w, e.Country);
             }
 
-            // Remembered verdicts in the order they were remembered, so the oldest is still forgotten first.
+            // Remembered verdicts in the order they were remembered, so the oldest is still forgotten first. Most are
+            // legit (no rules, score 0) and come from one node: those cost a flag byte, the time and a node index.
+            var nodes = new List<string>(1);
             w.Write7BitEncodedInt(state.IdOrder.Count);
             foreach (var id in state.IdOrder)
             {
                 var verdict = state.VerdictsById[id];
+                var node = nodes.IndexOf(verdict.DetectorNode);
+                var flags = (byte)((verdict.Late ? 1 : 0) | (verdict.Rules.Count > 0 ? 2 : 0) | (node < 0 ? 4 : 0));
                 w.Write(id);
-                w.Write(verdict.Score);
+                w.Write(flags);
                 w.Write(verdict.DetectedAt.UtcTicks);
-                w.Write(verdict.DetectorNode);
-                w.Write(verdict.Late);
-                w.Write7BitEncodedInt(verdict.Rules.Count);
-                foreach (var hit in verdict.Rules)
+                if (node < 0)
                 {
-                    w.Write(hit.Id);
-                    w.Write(hit.Observed);
-                    w.Write(hit.Limit);
-                    WriteNullable(w, hit.Window);
+                    nodes.Add(verdict.DetectorNode);
+                    w.Write(verdict.DetectorNode);
+                }
+                else
+                {
+                    w.Write7BitEncodedInt(node);
+                }
+
+                if (verdict.Rules.Count > 0)
+                {
+                    w.Write(verdict.Score);
+                    w.Write7BitEncodedInt(verdict.Rules.Count);
+                    foreach (var hit in verdict.Rules)
+                    {
+                        w.Write(hit.Id);
+                        w.Write(hit.Observed);
+                        w.Write(hit.Limit);
+                        WriteNullable(w, hit.Window);
+                    }
                 }
             }
         }
@@ -72,21 +94,38 @@ public static class AccountStateCodec
         }
 
         var verdicts = r.Read7BitEncodedInt();
+        var nodes = new List<string>(1);
         for (var i = 0; i < verdicts; i++)
         {
             var id = r.ReadUInt64();
-            var score = r.ReadDouble();
+            var flags = r.ReadByte();
             var detectedAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero);
-            var node = r.ReadString();
-            var late = r.ReadBoolean();
-            var hitCount = r.Read7BitEncodedInt();
-            IReadOnlyList<RuleHit> hits = hitCount == 0 ? Array.Empty<RuleHit>() : new RuleHit[hitCount];
-            for (var h = 0; h < hitCount; h++)
+            string node;
+            if ((flags & 4) != 0)
             {
-                ((RuleHit[])hits)[h] = new RuleHit(r.ReadString(), r.ReadDecimal(), r.ReadDecimal(), ReadNullable(r));
+                node = r.ReadString();
+                nodes.Add(node);
+            }
+            else
+            {
+                node = nodes[r.Read7BitEncodedInt()];
             }
 
-            state.VerdictsById[id] = new Verdict(score, hits, detectedAt, node, late);
+            var score = 0.0;
+            IReadOnlyList<RuleHit> hits = Array.Empty<RuleHit>();
+            if ((flags & 2) != 0)
+            {
+                score = r.ReadDouble();
+                var rules = new RuleHit[r.Read7BitEncodedInt()];
+                for (var h = 0; h < rules.Length; h++)
+                {
+                    rules[h] = new RuleHit(r.ReadString(), r.ReadDecimal(), r.ReadDecimal(), ReadNullable(r));
+                }
+
+                hits = rules;
+            }
+
+            state.VerdictsById[id] = new Verdict(score, hits, detectedAt, node, (flags & 1) != 0);
             state.IdOrder.Enqueue(id);
         }
 

@@ -90,15 +90,6 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 
-    /// <summary>The assignment generation of a partition this session holds (see <see cref="CommittableOffset.Generation"/>).</summary>
-    public int? GenerationOf(TopicPartition partition)
-    {
-        lock (_gate)
-        {
-            return _partitions.TryGetValue(partition, out var track) ? track.Generation : null;
-        }
-    }
-
     internal IConsumer<byte[]?, byte[]?> Consumer => _consumer ?? throw new InvalidOperationException("Consumer not started.");
 
     internal void Attach(IConsumer<byte[]?, byte[]?> consumer) => _consumer = consumer;
@@ -144,18 +135,19 @@ public sealed class ConsumerSession : IDisposable
 
     internal void OnAssigned(IReadOnlyList<TopicPartition> partitions)
     {
-        var assigned = new List<(TopicPartition, int, long)>(partitions.Count);
+        var generations = new List<(TopicPartition Partition, int Generation)>(partitions.Count);
         lock (_gate)
         {
             foreach (var partition in partitions)
             {
                 var track = new PartitionTrack(++_nextGeneration);
                 _partitions[partition] = track;
-                assigned.Add((partition, track.Generation, _listener is null ? -1 : EndOffset(partition)));
+                generations.Add((partition, track.Generation));
             }
         }
 
-        _listener?.OnAssigned(assigned);
+        // Outside the lock: the end offsets are a round trip each, and commits must not wait for them.
+        _listener?.OnAssigned(generations.Select(g => (g.Partition, g.Generation, EndOffset(g.Partition))).ToList());
         Assigned?.Invoke(partitions);
     }
 
