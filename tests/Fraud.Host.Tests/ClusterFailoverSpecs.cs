@@ -16,6 +16,7 @@ namespace Fraud.Host.Tests;
 /// and against a single-process replay of the same input: nothing lost, duplicates identical, every verdict the one a
 /// failure-free run gives. The figures go to the test output and to artifacts/cluster/.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITestOutputHelper output) : IClassFixture<ScratchPostgres>
 {
     private const int Transactions = 100_000;
@@ -316,4 +317,14 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
             await Task.Delay(every ?? TimeSpan.FromMilliseconds(250));
         }
     }
+}
+
+/// <summary>
+/// The cluster specs run alone, after the others: five processes at 4,000 transactions a second already fill two cores,
+/// and their recovery times should not measure the other specs' load.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
 }
