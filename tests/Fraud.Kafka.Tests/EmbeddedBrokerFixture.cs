@@ -40,10 +40,11 @@ public sealed class EmbeddedBrokerFixture : IDisposable
     public string NewGroup() => $"group-{Guid.NewGuid():N}";
 
     /// <summary>Writes <paramref name="count"/> records whose values are "0".."count-1", keyed round-robin.</summary>
-    public async Task ProduceAsync(string topic, int count)
+    /// <summary>Writes the values <paramref name="first"/> … first + count − 1, keyed over 16 keys.</summary>
+    public async Task ProduceAsync(string topic, int count, int first = 0)
     {
         using var producer = KafkaProducer.Create(Settings);
-        for (var i = 0; i < count; i++)
+        for (var i = first; i < first + count; i++)
         {
             producer.Produce(topic, new Message<byte[]?, byte[]?>
             {

@@ -306,6 +306,9 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
                         break;
                     }
 
+                    // A rebalance inside that Consume may have handed back partitions still paused from before: with
+                    // every partition paused this loop would wait here forever, so resume them now (there is demand).
+                    ReapplyPauseAfterRebalance(consumer, paused: false);
                     if (result is null)
                     {
                         break;
