@@ -110,11 +110,12 @@ public sealed class AccountRegionSpecs : RegionSpec
     }
 
     [Fact]
-    public async Task Should_stop_saving_once_another_node_claims_the_partition()
+    public async Task Should_leave_the_partition_to_the_new_owner_once_fenced_and_fail_if_kafka_never_moves_it()
     {
         var store = new InMemoryCheckpointStore();
         var durableOld = new DurableOffsets();
-        var old = StartRegion(Context(store, durable: durableOld));
+        var grace = new AccountSettings { CheckpointInterval = TimeSpan.FromMilliseconds(100), FencedGrace = TimeSpan.FromSeconds(1) };
+        var old = StartRegion(Context(store, durable: durableOld, accounts: grace));
         Score(old, Tx(0, account: "ACC-F"), 0);
         await EventuallyAsync(() => durableOld.Get(Topic, 0) == 1, "no first checkpoint");
 
@@ -130,6 +131,13 @@ public sealed class AccountRegionSpecs : RegionSpec
         }, "the fenced owner kept scoring");
         Assert.Equal(1, durableOld.Get(Topic, 0));
         Assert.Equal(2, Inspect(newer, "ACC-F").Window.Count); // its checkpoint's one, and its own
+
+        // Kafka never revoked it from the old owner: after the grace, its records fail the stream instead of vanishing.
+        await EventuallyAsync(() =>
+        {
+            old.Tell(new ScoreTransaction(Tx(4, account: "ACC-F"), At(4)), TestActor);
+            return ReceiveOne(TimeSpan.FromSeconds(5)) is PartitionFailed failed && failed.Reason.Contains("two deployments");
+        }, "the fenced owner never failed");
     }
 
     [Fact]

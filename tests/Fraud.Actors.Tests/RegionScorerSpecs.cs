@@ -31,6 +31,20 @@ public sealed class RegionScorerSpecs : RegionSpec
     }
 
     [Fact]
+    public async Task Should_fail_a_request_whose_partition_failed()
+    {
+        var partition = CreateTestProbe();
+        using var scorer = new RegionScorer(Sys, partition.Ref, TimeSpan.FromSeconds(5));
+        var request = scorer.ScoreAsync(Tx(0, account: "ACC-X"), At(0));
+
+        var asked = partition.ExpectMsg<ScoreTransaction>();
+        partition.Reply(new PartitionFailed(0, "claimed elsewhere", asked.CorrelationId));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => request.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("claimed elsewhere", error.Message);
+    }
+
+    [Fact]
     public async Task Should_fail_a_request_that_is_not_answered_in_time()
     {
         var silent = CreateTestProbe(); // receives, never answers

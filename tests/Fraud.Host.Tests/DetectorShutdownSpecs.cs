@@ -21,6 +21,8 @@ public sealed partial class DetectorShutdownSpecs
             ["Kafka__BootstrapServers"] = $"127.0.0.1:{port}",
             ["Kafka__Consumer__fetch.wait.max.ms"] = "10",
             ["Kafka__Consumer__session.timeout.ms"] = "6000",
+            // One deployment: the restarted node restores what the first one checkpointed.
+            ["Checkpoints__ConnectionString"] = $"Data Source={FraudProcess.NewCheckpointFile()}",
         };
         var generator = await FraudProcess.RunAsync("Fraud.Generator.dll", ["--bootstrap", $"127.0.0.1:{port}", "--rate", "5000", "--count", "2000", "--seed", "4", "--accounts", "50000"], Patience);
         Assert.True(generator.ExitCode == 0, generator.Stderr);

@@ -31,8 +31,11 @@ public sealed class FraudProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
-        // Processes run side by side in the specs: each dashboard on a free port unless a spec says otherwise.
+        // Processes run side by side in the specs: each dashboard on a free port, and each process its own checkpoint
+        // file (one deployment), unless a spec says otherwise. Unrelated specs sharing one store and consumer group
+        // would claim each other's partitions.
         info.Environment["Dashboard__Urls"] = "http://127.0.0.1:0";
+        info.Environment["Checkpoints__ConnectionString"] = $"Data Source={NewCheckpointFile()}";
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -140,6 +143,9 @@ public sealed class FraudProcess : IAsyncDisposable
 
         return dir?.FullName ?? throw new InvalidOperationException("Fraud.sln not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>A fresh SQLite checkpoint file name, for the processes of one deployment to share.</summary>
+    public static string NewCheckpointFile() => Path.Combine(Path.GetTempPath(), $"fraud-spec-{Guid.NewGuid():N}.db");
 
     public static int FreePort()
     {

@@ -17,8 +17,10 @@ public sealed class ReadyEndpointSpecs
         var port = FraudProcess.FreePort();
         await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()], new Dictionary<string, string> { ["Topics__Partitions"] = "1" });
         await broker.WaitForLineAsync("broker: listening on", Patience);
+        var store = $"Data Source={FraudProcess.NewCheckpointFile()}"; // the two nodes are one deployment
         Dictionary<string, string> Env(string node) => new()
         {
+            ["Checkpoints__ConnectionString"] = store,
             ["Kafka__BootstrapServers"] = $"127.0.0.1:{port}",
             ["Kafka__Consumer__fetch.wait.max.ms"] = "10",
             ["Kafka__Consumer__session.timeout.ms"] = "6000",

@@ -17,6 +17,13 @@ public sealed class AccountSettings
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After another owner claimed this node's partition in the store, how long to wait for Kafka to revoke it. A
+    /// rebalance revokes it within moments; still assigned after this, two deployments share one store and consumer
+    /// group (or this node is a zombie), and the node fails loudly rather than leave the partition unscored.
+    /// </summary>
+    public TimeSpan FencedGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a graceful stop waits for the final checkpoints (past it, the next owner re-reads a little more).</summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -24,6 +24,12 @@ public sealed record TransactionScored(string TransactionId, Verdict Verdict, lo
 /// </summary>
 public sealed record PartitionNotOwned(int Partition, long CorrelationId = 0);
 
+/// <summary>
+/// The reply to a <see cref="ScoreTransaction"/> that must fail the stream: the partition's accounts cannot be scored
+/// here, and dropping the record quietly would leave it unscored for as long as Kafka keeps the partition here.
+/// </summary>
+public sealed record PartitionFailed(int Partition, string Reason, long CorrelationId = 0);
+
 /// <summary>Ask an account what its rules currently see (the dashboard's account view). Changes nothing.</summary>
 public sealed record InspectAccount(string AccountId, int Partition) : IWithPartition;
 

@@ -148,9 +148,12 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             _saving = false;
             if (failed.Error is FencedException)
             {
-                // Another node claimed this partition: it owns these accounts now. Stop, without a word to Kafka.
-                _log.Warning("partition {0}: {1}; stopping", _key, failed.Error.Message);
-                Context.Stop(Self);
+                // Another node claimed this partition: it owns these accounts now. Kafka is about to revoke it here;
+                // until then, records are left to the new owner.
+                _log.Warning("partition {0}: {1}; leaving it to the new owner", _key, failed.Error.Message);
+                Become(Fenced);
+                Timers.Cancel("checkpoint");
+                Timers.StartSingleTimer("fenced", FencedTooLong.Instance, _context.Accounts.FencedGrace);
                 return;
             }
 
@@ -161,6 +164,23 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
         });
         Receive<Passivate>(_ => DropIdleAccounts());
+    }
+
+    private void Fenced()
+    {
+        var failing = false;
+        Receive<ScoreTransaction>(command =>
+            Sender.Tell(failing
+                ? new PartitionFailed(_key.Partition, $"partition {_key} was claimed by another owner in the checkpoint store, yet Kafka still assigns it to this node after {_context.Accounts.FencedGrace.TotalSeconds:0} s: do two deployments share one checkpoint store and consumer group?", command.CorrelationId)
+                : new PartitionNotOwned(_key.Partition, command.CorrelationId)));
+        Receive<FencedTooLong>(_ =>
+        {
+            failing = true;
+            _log.Error("partition {0}: still assigned here {1} after another owner claimed it; failing", _key, _context.Accounts.FencedGrace);
+        });
+        Receive<InspectAccount>(query => Sender.Tell(new AccountInspected(query.AccountId, [], 0, _context.Node, Known: false)));
+        Receive<FlushCheckpoints>(_ => Sender.Tell(CheckpointsFlushed.Instance));
+        ReceiveAny(_ => { });
     }
 
     private void Score(ScoreTransaction command)
@@ -266,6 +286,11 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private sealed record Passivate
     {
         public static readonly Passivate Instance = new();
+    }
+
+    private sealed record FencedTooLong
+    {
+        public static readonly FencedTooLong Instance = new();
     }
 
     private sealed record Saved(long NextOffset);

@@ -72,6 +72,14 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         }
     }
 
+    private void Fail(PartitionFailed reply)
+    {
+        if (_pending.TryRemove(reply.CorrelationId, out var pending))
+        {
+            pending.Promise.TrySetException(new InvalidOperationException(reply.Reason));
+        }
+    }
+
     private void FailExpired()
     {
         var now = Environment.TickCount64;
@@ -98,6 +106,7 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         {
             Receive<TransactionScored>(scorer.Complete);
             Receive<PartitionNotOwned>(scorer.Skip);
+            Receive<PartitionFailed>(scorer.Fail);
             Receive<Sweep>(_ => scorer.FailExpired());
         }
 

@@ -17,6 +17,12 @@ public static class DemoRunner
     /// <param name="keepOpen">After the summary, keep the dashboard and <c>/metrics</c> up until Ctrl+C or SIGTERM.</param>
     public static async Task<int> RunAsync(FraudSettings settings, TimeSpan? duration, bool keepOpen, CancellationToken cancel)
     {
+        if (settings.Checkpoints.Store.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            // A demo's traffic is made up for this run: its accounts are not worth keeping for the next one.
+            settings.Checkpoints.Store = "memory";
+        }
+
         using var kafka = await KafkaConnection.OpenAsync(settings);
         Console.WriteLine(kafka.IsEmbedded
             ? $"broker: embedded at {kafka.Settings.BootstrapServers} (for trying the product; production uses a real Kafka cluster)"
