@@ -55,11 +55,11 @@ public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvid
     public Snapshot Tick()
     {
         var now = _clock.GetUtcNow();
-        var (p50, p99) = stats.LatencyPercentilesSince(_latencyMark);
-        _latencyMark = stats.LatencyMark;
         Snapshot next;
         lock (_gate)
         {
+            var (p50, p99) = stats.LatencyPercentilesSince(_latencyMark);
+            _latencyMark = stats.LatencyMark;
             var previous = _last;
             var seconds = previous is null ? 1 : Math.Max(0.001, (now - previous.Time).TotalSeconds);
             long legit = stats.Legit, fraud = stats.Fraud, dead = stats.DeadLetter, input = stats.In;

@@ -24,11 +24,12 @@ public sealed class SecretRedactor
             .SelectMany(properties => properties)
             .Where(p => IsSecretName(p.Key))
             .Select(p => p.Value)
-            .Concat(StorePassword(settings.Checkpoints.ConnectionString));
+            .Concat(PasswordOf(settings.Checkpoints.ConnectionString) is { } password ? [password] : []);
         return new SecretRedactor(values);
     }
 
-    private static IEnumerable<string> StorePassword(string connectionString)
+    /// <summary>The password in an ADO.NET connection string (<c>Password=</c> or <c>Pwd=</c>), if it has one.</summary>
+    public static string? PasswordOf(string connectionString)
     {
         var builder = new System.Data.Common.DbConnectionStringBuilder();
         try
@@ -37,16 +38,18 @@ public sealed class SecretRedactor
         }
         catch (ArgumentException)
         {
-            yield break; // not a connection string the store would accept either; it says so itself
+            return null; // not a connection string the store would accept either; it says so itself
         }
 
         foreach (var key in new[] { "Password", "Pwd" })
         {
             if (builder.TryGetValue(key, out var value) && value is string { Length: > 0 } password)
             {
-                yield return password;
+                return password;
             }
         }
+
+        return null;
     }
 
     /// <summary>Property names whose values must never be logged.</summary>
