@@ -44,4 +44,21 @@ internal static class KafkaTopics
         Assert.Equal(partitions.Count, ended.Count);
         return records;
     }
+
+    /// <summary>
+    /// Fails when the broker has already dropped the oldest records of a partition (the embedded broker keeps about
+    /// 5 MiB per partition): a check that reads such a topic would count the dropped records as never written.
+    /// </summary>
+    public static void AssertNothingEvicted(string bootstrap, string topic)
+    {
+        Librdkafka.EnsureLoaded();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "spec-watermarks" })
+            .SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+        foreach (var partition in admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions)
+        {
+            var low = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), TimeSpan.FromSeconds(10)).Low.Value;
+            Assert.True(low <= 0, $"the broker dropped the first {low} records of {topic}-{partition.PartitionId} (retention): the spec wrote too much per partition to check it");
+        }
+    }
 }

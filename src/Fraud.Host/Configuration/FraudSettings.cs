@@ -38,8 +38,11 @@ public sealed class DetectorSettings
     /// <summary>Records awaiting broker acknowledgement per output topic.</summary>
     public int MaxInFlightPerTopic { get; set; } = 4096;
 
-    /// <summary>How long an account actor may take to answer before the stream fails (and restarts from the last commit).</summary>
-    public TimeSpan ScoreTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a partition's actor may take to answer before the stream fails (and restarts from the last commit).
+    /// It includes restoring the partition from the checkpoint store after a rebalance, which a busy store can stretch.
+    /// </summary>
+    public TimeSpan ScoreTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Commit after this many acknowledged records...</summary>
     public int CommitBatch { get; set; } = 5000;
