@@ -17,6 +17,7 @@ namespace Fraud.Host.Tests;
 /// failure-free run gives. The figures go to the test output and to artifacts/cluster/.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITestOutputHelper output) : IClassFixture<ScratchPostgres>
 {
     private const int Transactions = 100_000;
