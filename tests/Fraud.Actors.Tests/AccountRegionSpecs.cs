@@ -153,6 +153,43 @@ public sealed class AccountRegionSpecs : RegionSpec
     }
 
     [Fact]
+    public void Should_answer_what_a_partition_held_while_restoring_when_it_is_revoked_or_reassigned()
+    {
+        // A claim that never completes: the partition actor restores for ever, holding what it is sent.
+        var store = new StalledClaims();
+        var region = StartRegion(Context(store), generation: 1, 0, 1);
+        region.Tell(new ScoreTransaction(Tx(0, account: "ACC-R"), At(0, partition: 0, generation: 1), CorrelationId: 7), TestActor);
+        region.Tell(new ScoreTransaction(Tx(1, account: "ACC-S"), At(0, partition: 1, generation: 1), CorrelationId: 8), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // Revoked: the next owner scores it, so it is answered "not owned" at once, not left to the stream's timeout.
+        region.Tell(new PartitionsRevoked([0]));
+        Assert.Equal(new PartitionNotOwned(0, 7), ExpectMsg<PartitionNotOwned>());
+
+        // Re-assigned here under a newer generation (an eager rebalance): the old generation's record is answered too.
+        region.Tell(new PartitionsAssigned([new PartitionAssignment(Topic, 1, 2)]));
+        Assert.Equal(new PartitionNotOwned(1, 8), ExpectMsg<PartitionNotOwned>());
+        AwaitCondition(() => store.Claims == 3); // partitions 0 and 1, then 1 again for its new generation
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>A store whose claims never complete (say, a database that hangs).</summary>
+    private sealed class StalledClaims : ICheckpointStore
+    {
+        private int _claims;
+
+        public int Claims => Volatile.Read(ref _claims);
+
+        public Task<PartitionCheckpoint> ClaimAsync(PartitionKey key)
+        {
+            Interlocked.Increment(ref _claims);
+            return new TaskCompletionSource<PartitionCheckpoint>().Task;
+        }
+
+        public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write) => Task.CompletedTask;
+    }
+
+    [Fact]
     public void Should_hold_a_record_that_arrives_before_its_assignment()
     {
         var region = Sys.ActorOf(AccountRegion.Props(Context()));

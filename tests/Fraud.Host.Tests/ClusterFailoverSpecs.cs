@@ -65,6 +65,7 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
         var bootstrap = $"127.0.0.1:{brokerPort}";
         var seedPort = FraudProcess.FreePort();
         var nodes = new List<Node>();
+        var everyNode = new List<Node>(); // the killed one included, for its log
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
         async Task<Node> StartNodeAsync(int index)
@@ -85,6 +86,7 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
             });
             var node = new Node($"node-{index}", process, await process.DashboardUrlAsync(Patience));
             nodes.Add(node);
+            everyNode.Add(node);
             return node;
         }
 
@@ -149,9 +151,13 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
         }
         finally
         {
-            foreach (var node in nodes)
+            // Each node's log next to the figures: what a failed run needs to be understood.
+            var folder = Path.Combine(FraudProcess.RepositoryRoot(), "artifacts", "cluster");
+            Directory.CreateDirectory(folder);
+            foreach (var node in everyNode)
             {
                 await node.Process.DisposeAsync();
+                File.WriteAllText(Path.Combine(folder, $"{scenario}-{node.Name}.log"), node.Process.Stdout + node.Process.Stderr);
             }
         }
     }

@@ -25,7 +25,7 @@ public sealed class AccountRegion : ReceiveActor
             {
                 if (_children.Remove(assignment.Partition, out var previous))
                 {
-                    Context.Stop(previous.Actor);
+                    previous.Actor.Tell(ReleasePartition.Instance);
                 }
 
                 var actor = Context.ActorOf(PartitionActor.Props(assignment, context), $"partition-{assignment.Partition}-{assignment.Generation}");
@@ -47,13 +47,15 @@ public sealed class AccountRegion : ReceiveActor
             {
                 if (_children.Remove(partition, out var child))
                 {
-                    Context.Stop(child.Actor);
+                    // Not Context.Stop: the actor may hold transactions (while restoring, or in its mailbox) that
+                    // each need an answer, or the stream waits for them until its score timeout fails it.
+                    child.Actor.Tell(ReleasePartition.Instance);
                 }
             }
         });
         Receive<Terminated>(terminated =>
         {
-            // A partition actor stops by itself when it finds another node has claimed its partition (fenced).
+            // A partition actor that stopped on its own (a bug, or a crash it could not survive) must not be routed to.
             foreach (var (partition, child) in _children.Where(c => c.Value.Actor.Equals(terminated.ActorRef)).ToList())
             {
                 _children.Remove(partition);

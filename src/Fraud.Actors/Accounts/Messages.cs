@@ -48,6 +48,16 @@ public sealed record PartitionsAssigned(IReadOnlyList<PartitionAssignment> Parti
 /// <summary>Kafka took these partitions away: their accounts stop here (their checkpoints stay for the next owner).</summary>
 public sealed record PartitionsRevoked(IReadOnlyList<int> Partitions);
 
+/// <summary>
+/// From the region to a partition actor whose partition was revoked or re-assigned: answer every transaction it still
+/// holds <see cref="PartitionNotOwned"/> (the next owner scores them), then stop. Messages routed to it before this one
+/// are handled first, as usual; none are routed to it after.
+/// </summary>
+public sealed record ReleasePartition
+{
+    public static readonly ReleasePartition Instance = new();
+}
+
 /// <summary>Ask the region what it holds; the reply is a <see cref="RegionStatus"/>.</summary>
 public sealed record GetRegionStatus
 {

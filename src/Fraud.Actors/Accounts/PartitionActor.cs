@@ -114,6 +114,16 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             Timers.StartSingleTimer("claim", RetryClaim.Instance, TimeSpan.FromSeconds(1));
         });
         Receive<RetryClaim>(_ => Claim());
+        Receive<ReleasePartition>(_ =>
+        {
+            // Revoked before it was restored: what waits here was never scored, and is left to the next owner.
+            foreach (var held in Stash.ClearStash())
+            {
+                AnswerReleased(held.Message, held.Sender);
+            }
+
+            Context.Stop(Self);
+        });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -164,6 +174,35 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
         });
         Receive<Passivate>(_ => DropIdleAccounts());
+        Receive<ReleasePartition>(_ => Release());
+    }
+
+    /// <summary>Revoked: stop, answering the flushes that wait for a save, which may never land now.</summary>
+    private void Release()
+    {
+        foreach (var waiter in _flushWaiters)
+        {
+            waiter.Tell(new Status.Failure(new InvalidOperationException($"partition {_key} was revoked before its checkpoint was saved")));
+        }
+
+        _flushWaiters.Clear();
+        Context.Stop(Self);
+    }
+
+    private void AnswerReleased(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case ScoreTransaction score:
+                sender.Tell(new PartitionNotOwned(_key.Partition, score.CorrelationId));
+                break;
+            case InspectAccount query:
+                sender.Tell(new AccountInspected(query.AccountId, [], 0, _context.Node, Known: false));
+                break;
+            case FlushCheckpoints:
+                sender.Tell(CheckpointsFlushed.Instance); // nothing of this partition was scored, so nothing to save
+                break;
+        }
     }
 
     private void Fenced()
@@ -180,6 +219,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<InspectAccount>(query => Sender.Tell(new AccountInspected(query.AccountId, [], 0, _context.Node, Known: false)));
         Receive<FlushCheckpoints>(_ => Sender.Tell(CheckpointsFlushed.Instance));
+        Receive<ReleasePartition>(_ => Context.Stop(Self));
         ReceiveAny(_ => { });
     }
 
