@@ -15,13 +15,13 @@ public sealed class AccountRegionSpecs : RegionSpec
         var region = StartRegion(Context());
         for (var i = 0; i < 5; i++)
         {
-            Assert.False(Score(region, Tx(i, account: "ACC-A"), i).Verdict.IsFraud);
+            Assert.False(Score(region, Tx(i, account: "ACC-A"), i).IsFraud);
         }
 
-        Assert.False(Score(region, Tx(5, account: "ACC-B"), 5).Verdict.IsFraud); // B's first, despite A's five
+        Assert.False(Score(region, Tx(5, account: "ACC-B"), 5).IsFraud); // B's first, despite A's five
         var sixth = Score(region, Tx(6, account: "ACC-A"), 6);
-        Assert.Equal([VelocityCountRule.Id], sixth.Verdict.RuleIds());
-        Assert.Equal("spec-node", sixth.Verdict.DetectorNode);
+        Assert.Equal([VelocityCountRule.Id], sixth.RuleIds());
+        Assert.Equal("spec-node", sixth.DetectorNode);
     }
 
     [Fact]
@@ -36,10 +36,10 @@ public sealed class AccountRegionSpecs : RegionSpec
         }
 
         var redelivered = Score(region, original, 0);
-        Assert.Equal(first.Verdict, redelivered.Verdict);
+        Assert.Equal(first, redelivered);
         // Five distinct transactions so far; had the redelivery counted, this would be the 7th, not the 6th.
         var sixth = Score(region, Tx(5, account: "ACC-DUP"), 5);
-        Assert.Contains(sixth.Verdict.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
+        Assert.Contains(sixth.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
     }
 
     [Fact]
@@ -80,11 +80,11 @@ public sealed class AccountRegionSpecs : RegionSpec
         var next = StartRegion(Context(store, node: "next-node"), generation: 7);
         Assert.Equal(5, Inspect(next, "ACC-MOVE").Window.Count);
         // Re-read from an earlier commit: same verdict, not counted twice...
-        Assert.Equal(original.Verdict, Score(next, redeliveredLater, 4, generation: 7).Verdict);
+        Assert.Equal(original, Score(next, redeliveredLater, 4, generation: 7));
         // ...and the sixth transaction is the sixth: the window did not reset.
         var sixth = Score(next, Tx(5, account: "ACC-MOVE"), 5, generation: 7);
-        Assert.Contains(sixth.Verdict.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
-        Assert.Equal("next-node", sixth.Verdict.DetectorNode);
+        Assert.Contains(sixth.Rules, r => r.Id == VelocityCountRule.Id && r.Observed == 6m);
+        Assert.Equal("next-node", sixth.DetectorNode);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class AccountRegionSpecs : RegionSpec
         Score(old, Tx(2, account: "ACC-F"), 2);
         await EventuallyAsync(() =>
         {
-            old.Tell(new ScoreTransaction(Tx(3, account: "ACC-F"), At(3)), TestActor);
+            old.Tell(ScoreTransactions.One(Tx(3, account: "ACC-F"), At(3)), TestActor);
             return ReceiveOne(TimeSpan.FromSeconds(5)) is PartitionNotOwned;
         }, "the fenced owner kept scoring");
         Assert.Equal(1, durableOld.Get(Topic, 0));
@@ -135,7 +135,7 @@ public sealed class AccountRegionSpecs : RegionSpec
         // Kafka never revoked it from the old owner: after the grace, its records fail the stream instead of vanishing.
         await EventuallyAsync(() =>
         {
-            old.Tell(new ScoreTransaction(Tx(4, account: "ACC-F"), At(4)), TestActor);
+            old.Tell(ScoreTransactions.One(Tx(4, account: "ACC-F"), At(4)), TestActor);
             return ReceiveOne(TimeSpan.FromSeconds(5)) is PartitionFailed failed && failed.Reason.Contains("two deployments");
         }, "the fenced owner never failed");
     }
@@ -144,11 +144,11 @@ public sealed class AccountRegionSpecs : RegionSpec
     public void Should_not_score_a_record_read_under_an_earlier_assignment()
     {
         var region = StartRegion(Context(), generation: 3);
-        region.Tell(new ScoreTransaction(Tx(0, account: "ACC-G"), At(0, generation: 2), CorrelationId: 42), TestActor);
+        region.Tell(ScoreTransactions.One(Tx(0, account: "ACC-G"), At(0, generation: 2), 42), TestActor);
         Assert.Equal(new PartitionNotOwned(0, 42), ExpectMsg<PartitionNotOwned>());
 
         region.Tell(new PartitionsRevoked([0]));
-        region.Tell(new ScoreTransaction(Tx(1, account: "ACC-G"), At(1, generation: 3), CorrelationId: 43), TestActor);
+        region.Tell(ScoreTransactions.One(Tx(1, account: "ACC-G"), At(1, generation: 3), 43), TestActor);
         Assert.Equal(new PartitionNotOwned(0, 43), ExpectMsg<PartitionNotOwned>());
     }
 
@@ -158,8 +158,8 @@ public sealed class AccountRegionSpecs : RegionSpec
         // A claim that never completes: the partition actor restores for ever, holding what it is sent.
         var store = new StalledClaims();
         var region = StartRegion(Context(store), generation: 1, 0, 1);
-        region.Tell(new ScoreTransaction(Tx(0, account: "ACC-R"), At(0, partition: 0, generation: 1), CorrelationId: 7), TestActor);
-        region.Tell(new ScoreTransaction(Tx(1, account: "ACC-S"), At(0, partition: 1, generation: 1), CorrelationId: 8), TestActor);
+        region.Tell(ScoreTransactions.One(Tx(0, account: "ACC-R"), At(0, partition: 0, generation: 1), 7), TestActor);
+        region.Tell(ScoreTransactions.One(Tx(1, account: "ACC-S"), At(0, partition: 1, generation: 1), 8), TestActor);
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         // Revoked: the next owner scores it, so it is answered "not owned" at once, not left to the stream's timeout.
@@ -193,11 +193,11 @@ public sealed class AccountRegionSpecs : RegionSpec
     public void Should_hold_a_record_that_arrives_before_its_assignment()
     {
         var region = Sys.ActorOf(AccountRegion.Props(Context()));
-        region.Tell(new ScoreTransaction(Tx(0, 2000m, account: "ACC-E"), At(0, generation: 1)), TestActor);
+        region.Tell(ScoreTransactions.One(Tx(0, 2000m, account: "ACC-E"), At(0, generation: 1)), TestActor);
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         region.Tell(new PartitionsAssigned([new PartitionAssignment(Topic, 0, 1)]));
-        Assert.Contains(LargeAmountRule.Id, ExpectMsg<TransactionScored>().Verdict.RuleIds());
+        Assert.Contains(LargeAmountRule.Id, ExpectMsg<TransactionsScored>().Verdicts[0].RuleIds());
     }
 
     [Fact]

@@ -125,11 +125,12 @@ public sealed class DetectorGraphSpecs : RegionSpec
     public async Task Should_score_each_account_in_order_under_parallelism()
     {
         var region = StartRegion(Context());
-        // 10 accounts, 8 transactions each within seconds: the 6th, 7th, 8th of each account must be flagged.
+        // 10 accounts, 8 transactions each within seconds, in batches of 8 (four in flight): the 6th, 7th, 8th of each
+        // account must be flagged.
         var inputs = Enumerable.Range(0, 80)
             .Select(i => Record(i, Json(Tx(i / 10.0, account: $"ACC-{i % 10}"))))
             .ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32, batchSize: 8)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(20));
 

@@ -28,10 +28,10 @@ public abstract class RegionSpec() : TestKit(ConfigurationFactory.ParseString("a
     protected static RecordOrigin At(long offset, int partition = 0, int generation = 1) =>
         new(Topic, partition, offset, TestTransactions.T0, generation);
 
-    protected TransactionScored Score(IActorRef region, Transaction tx, long offset, int partition = 0, int generation = 1)
+    protected Verdict Score(IActorRef region, Transaction tx, long offset, int partition = 0, int generation = 1)
     {
-        region.Tell(new ScoreTransaction(tx, At(offset, partition, generation)), TestActor);
-        return ExpectMsg<TransactionScored>(TimeSpan.FromSeconds(10));
+        region.Tell(ScoreTransactions.One(tx, At(offset, partition, generation)), TestActor);
+        return Assert.Single(ExpectMsg<TransactionsScored>(TimeSpan.FromSeconds(10)).Verdicts);
     }
 
     protected AccountInspected Inspect(IActorRef region, string account, int partition = 0)

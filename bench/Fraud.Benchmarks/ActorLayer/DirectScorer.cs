@@ -13,16 +13,23 @@ internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
 {
     private readonly Dictionary<string, AccountState> _accounts = new();
 
-    public Task<Verdict?> ScoreAsync(Transaction transaction, RecordOrigin origin)
+    public Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
     {
+        var verdicts = new Verdict?[batch.Count];
         lock (_accounts)
         {
-            if (!_accounts.TryGetValue(transaction.Source, out var state))
+            for (var i = 0; i < batch.Count; i++)
             {
-                _accounts[transaction.Source] = state = new AccountState();
-            }
+                var transaction = batch[i].Transaction;
+                if (!_accounts.TryGetValue(transaction.Source, out var state))
+                {
+                    _accounts[transaction.Source] = state = new AccountState();
+                }
 
-            return Task.FromResult<Verdict?>(Scoring.Score(state, transaction, rules, DateTimeOffset.UtcNow, "direct"));
+                verdicts[i] = Scoring.Score(state, transaction, rules, DateTimeOffset.UtcNow, "direct");
+            }
         }
+
+        return Task.FromResult(verdicts);
     }
 }

@@ -6,7 +6,7 @@ namespace Fraud.Actors.Accounts;
 /// A node's accounts, as one child <see cref="PartitionActor"/> per input partition this node owns. Kafka's group
 /// assignment decides which node owns which partition (and so which accounts): the shard of an account is its
 /// partition, placed where its transactions are consumed. The region follows assignments and revocations and routes
-/// each message to its partition's actor; a transaction read under an assignment that has since ended is answered
+/// each message to its partition's actor; a batch of transactions read under an assignment that has since ended is answered
 /// <see cref="PartitionNotOwned"/>, never scored against the wrong state.
 /// </summary>
 public sealed class AccountRegion : ReceiveActor
@@ -14,7 +14,7 @@ public sealed class AccountRegion : ReceiveActor
     private readonly Dictionary<int, Child> _children = new();
     // Transactions that arrived before the assignment they were read under (cannot happen in practice: the
     // assignment is told before its first record is fetched; kept so that a reordering could never drop one).
-    private readonly Dictionary<int, List<(ScoreTransaction Message, IActorRef Sender)>> _early = new();
+    private readonly Dictionary<int, List<(ScoreTransactions Message, IActorRef Sender)>> _early = new();
     private readonly Dictionary<int, int> _lastGeneration = new();
 
     public AccountRegion(PartitionContext context)
@@ -61,7 +61,7 @@ public sealed class AccountRegion : ReceiveActor
                 _children.Remove(partition);
             }
         });
-        Receive<ScoreTransaction>(score => Route(score, Sender));
+        Receive<ScoreTransactions>(score => Route(score, Sender));
         Receive<InspectAccount>(query =>
         {
             if (_children.TryGetValue(query.Partition, out var child))
@@ -83,9 +83,9 @@ public sealed class AccountRegion : ReceiveActor
 
     public static Props Props(PartitionContext context) => Akka.Actor.Props.Create(() => new AccountRegion(context));
 
-    private void Route(ScoreTransaction score, IActorRef sender)
+    private void Route(ScoreTransactions score, IActorRef sender)
     {
-        var generation = score.Origin.Generation;
+        var generation = score.Generation;
         if (_children.TryGetValue(score.Partition, out var child) && child.Generation == generation)
         {
             child.Actor.Tell(score, sender);

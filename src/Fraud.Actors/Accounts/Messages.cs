@@ -9,23 +9,31 @@ public interface IWithPartition
     int Partition { get; }
 }
 
-/// <summary>Score this transaction against its account's history. <see cref="CorrelationId"/> comes back in the reply.</summary>
-public sealed record ScoreTransaction(Transaction Transaction, RecordOrigin Origin, long CorrelationId = 0) : IWithPartition
+/// <summary>
+/// Score these transactions of one partition, in their order, each against its account's history. They were all read
+/// under one assignment <see cref="Generation"/>; <see cref="Offsets"/> are their input offsets. One message for a
+/// batch of records, not one per transaction: the actor hop is paid once per batch. <see cref="CorrelationId"/> comes
+/// back in the reply.
+/// </summary>
+public sealed record ScoreTransactions(int Partition, int Generation, IReadOnlyList<Transaction> Transactions, IReadOnlyList<long> Offsets, long CorrelationId = 0)
+    : IWithPartition
 {
-    public int Partition => Origin.Partition;
+    /// <summary>A batch of one.</summary>
+    public static ScoreTransactions One(Transaction transaction, RecordOrigin origin, long correlationId = 0) =>
+        new(origin.Partition, origin.Generation, [transaction], [origin.Offset], correlationId);
 }
 
-/// <summary>The reply to <see cref="ScoreTransaction"/>.</summary>
-public sealed record TransactionScored(string TransactionId, Verdict Verdict, long CorrelationId = 0);
+/// <summary>The reply to <see cref="ScoreTransactions"/>: one verdict per transaction, in the same order.</summary>
+public sealed record TransactionsScored(IReadOnlyList<Verdict> Verdicts, long CorrelationId = 0);
 
 /// <summary>
-/// The reply to a <see cref="ScoreTransaction"/> whose partition this node no longer owns (or owns under a newer
-/// assignment): the record is not scored here; its partition's owner reads it again from the committed offset.
+/// The reply to a <see cref="ScoreTransactions"/> whose partition this node no longer owns (or owns under a newer
+/// assignment): none of them is scored here; the partition's owner reads them again from the committed offset.
 /// </summary>
 public sealed record PartitionNotOwned(int Partition, long CorrelationId = 0);
 
 /// <summary>
-/// The reply to a <see cref="ScoreTransaction"/> that must fail the stream: the partition's accounts cannot be scored
+/// The reply to a <see cref="ScoreTransactions"/> that must fail the stream: the partition's accounts cannot be scored
 /// here, and dropping the record quietly would leave it unscored for as long as Kafka keeps the partition here.
 /// </summary>
 public sealed record PartitionFailed(int Partition, string Reason, long CorrelationId = 0);

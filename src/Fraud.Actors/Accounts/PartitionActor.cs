@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
 
 namespace Fraud.Actors.Accounts;
 
@@ -129,7 +130,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
     private void Active()
     {
-        Receive<ScoreTransaction>(Score);
+        Receive<ScoreTransactions>(Score);
         Receive<InspectAccount>(query =>
         {
             var known = _accounts.TryGetValue(query.AccountId, out var account);
@@ -193,7 +194,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     {
         switch (message)
         {
-            case ScoreTransaction score:
+            case ScoreTransactions score:
                 sender.Tell(new PartitionNotOwned(_key.Partition, score.CorrelationId));
                 break;
             case InspectAccount query:
@@ -208,7 +209,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private void Fenced()
     {
         var failing = false;
-        Receive<ScoreTransaction>(command =>
+        Receive<ScoreTransactions>(command =>
             Sender.Tell(failing
                 ? new PartitionFailed(_key.Partition, $"partition {_key} was claimed by another owner in the checkpoint store, yet Kafka still assigns it to this node after {_context.Accounts.FencedGrace.TotalSeconds:0} s: do two deployments share one checkpoint store and consumer group?", command.CorrelationId)
                 : new PartitionNotOwned(_key.Partition, command.CorrelationId)));
@@ -223,16 +224,27 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         ReceiveAny(_ => { });
     }
 
-    private void Score(ScoreTransaction command)
+    private void Score(ScoreTransactions command)
     {
-        if (command.Origin.Generation != _assignment.Generation)
+        if (command.Generation != _assignment.Generation)
         {
             Sender.Tell(new PartitionNotOwned(_key.Partition, command.CorrelationId));
             return;
         }
 
-        var tx = command.Transaction;
         var now = _context.Clock.GetUtcNow();
+        var verdicts = new Verdict[command.Transactions.Count];
+        for (var i = 0; i < verdicts.Length; i++)
+        {
+            verdicts[i] = Score(command.Transactions[i], now);
+            _nextOffset = Math.Max(_nextOffset, command.Offsets[i] + 1);
+        }
+
+        Sender.Tell(new TransactionsScored(verdicts, command.CorrelationId));
+    }
+
+    private Verdict Score(Transaction tx, DateTimeOffset now)
+    {
         if (!_accounts.TryGetValue(tx.Source, out var account))
         {
             account = new Account(new AccountState(), now.UtcTicks);
@@ -241,11 +253,9 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         }
 
         account.LastSeenTicks = now.UtcTicks;
-        var verdict = Scoring.Score(account.State, tx, _context.Rules, now, _context.Node);
         _changed.Add(tx.Source);
         _removed.Remove(tx.Source);
-        _nextOffset = Math.Max(_nextOffset, command.Origin.Offset + 1);
-        Sender.Tell(new TransactionScored(tx.TransactionId, verdict, command.CorrelationId));
+        return Scoring.Score(account.State, tx, _context.Rules, now, _context.Node);
     }
 
     private bool NothingToSave => _changed.Count == 0 && _removed.Count == 0 && _nextOffset == _durableOffset && !_resetPending;

@@ -6,18 +6,24 @@ using Fraud.Actors.Transactions;
 
 namespace Fraud.Actors.Detection;
 
-/// <summary>Where the graph sends a transaction to be judged. The production one asks the account's partition actor.</summary>
+/// <summary>A transaction to judge, and where it was read.</summary>
+public readonly record struct ScoreRequest(Transaction Transaction, RecordOrigin Origin);
+
+/// <summary>Where the graph sends transactions to be judged. The production one asks the accounts' partition actors.</summary>
 public interface IAccountScorer
 {
-    /// <summary>The verdict; null when the record's partition is no longer owned here (its new owner scores it).</summary>
-    Task<Verdict?> ScoreAsync(Transaction transaction, RecordOrigin origin);
+    /// <summary>
+    /// One verdict per request, in order; null for a request whose partition is no longer owned here (its new owner
+    /// scores it). Requests of one account are scored in the order given.
+    /// </summary>
+    Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch);
 }
 
 /// <summary>
-/// Sends each transaction to its account through the node's <see cref="AccountRegion"/> and completes a promise when
-/// the verdict comes back. One long-lived reply actor serves every request by correlation id, instead of an <c>Ask</c>
-/// per transaction (a temporary actor, a promise, a cancellation timer and a registry entry each time); timeouts are
-/// swept once a second.
+/// Sends a batch of transactions to their accounts through the node's <see cref="AccountRegion"/>, as one message per
+/// partition (and assignment generation) in the batch, and completes the batch's promise when every partition has
+/// answered. One long-lived reply actor serves every request by correlation id, instead of an <c>Ask</c> per message
+/// (a temporary actor, a promise, a cancellation timer and a registry entry each time); timeouts are swept once a second.
 /// </summary>
 public sealed class RegionScorer : IAccountScorer, IDisposable
 {
@@ -34,13 +40,47 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         _replies = actors.ActorOf(Props.Create(() => new ReplyActor(this)));
     }
 
-    public Task<Verdict?> ScoreAsync(Transaction transaction, RecordOrigin origin)
+    public Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
     {
-        var id = Interlocked.Increment(ref _nextId);
-        var promise = new TaskCompletionSource<Verdict?>();
-        _pending[id] = new Pending(promise, Environment.TickCount64 + _timeoutMs, transaction.Source);
-        _region.Tell(new ScoreTransaction(transaction, origin, id), _replies);
-        return promise.Task;
+        var call = new BatchCall(batch.Count);
+        if (batch.Count == 0)
+        {
+            return Task.FromResult(call.Verdicts);
+        }
+
+        // Consecutive runs of one partition and generation are the common case (the source emits a fetch's records
+        // partition by partition); a partition met again later in the batch simply gets a message of its own, which
+        // reaches its actor after the first, so each account keeps its order.
+        var parts = new List<(int Start, int Count)>();
+        var start = 0;
+        for (var i = 1; i <= batch.Count; i++)
+        {
+            if (i == batch.Count || batch[i].Origin.Partition != batch[start].Origin.Partition || batch[i].Origin.Generation != batch[start].Origin.Generation)
+            {
+                parts.Add((start, i - start));
+                start = i;
+            }
+        }
+
+        call.Remaining = parts.Count;
+        var deadline = Environment.TickCount64 + _timeoutMs;
+        foreach (var (first, count) in parts)
+        {
+            var transactions = new Transaction[count];
+            var offsets = new long[count];
+            for (var k = 0; k < count; k++)
+            {
+                transactions[k] = batch[first + k].Transaction;
+                offsets[k] = batch[first + k].Origin.Offset;
+            }
+
+            var origin = batch[first].Origin;
+            var id = Interlocked.Increment(ref _nextId);
+            _pending[id] = new Pending(call, first, deadline, origin.Partition, transactions[0].Source);
+            _region.Tell(new ScoreTransactions(origin.Partition, origin.Generation, transactions, offsets, id), _replies);
+        }
+
+        return call.Promise.Task;
     }
 
     /// <summary>Stops the reply actor; requests still pending fail.</summary>
@@ -51,16 +91,21 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         {
             if (_pending.TryRemove(id, out var pending))
             {
-                pending.Promise.TrySetException(new ObjectDisposedException(nameof(RegionScorer)));
+                pending.Call.Promise.TrySetException(new ObjectDisposedException(nameof(RegionScorer)));
             }
         }
     }
 
-    private void Complete(TransactionScored reply)
+    private void Complete(TransactionsScored reply)
     {
         if (_pending.TryRemove(reply.CorrelationId, out var pending))
         {
-            pending.Promise.TrySetResult(reply.Verdict);
+            for (var k = 0; k < reply.Verdicts.Count; k++)
+            {
+                pending.Call.Verdicts[pending.First + k] = reply.Verdicts[k];
+            }
+
+            pending.Call.PartDone();
         }
     }
 
@@ -68,7 +113,7 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
     {
         if (_pending.TryRemove(reply.CorrelationId, out var pending))
         {
-            pending.Promise.TrySetResult(null);
+            pending.Call.PartDone(); // its verdicts stay null: not scored here
         }
     }
 
@@ -76,7 +121,7 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
     {
         if (_pending.TryRemove(reply.CorrelationId, out var pending))
         {
-            pending.Promise.TrySetException(new InvalidOperationException(reply.Reason));
+            pending.Call.Promise.TrySetException(new InvalidOperationException(reply.Reason));
         }
     }
 
@@ -87,13 +132,31 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         {
             if (pending.DeadlineMs <= now && _pending.TryRemove(id, out _))
             {
-                pending.Promise.TrySetException(new TimeoutException(
-                    $"account {pending.Account} did not answer within {_timeoutMs} ms"));
+                pending.Call.Promise.TrySetException(new TimeoutException(
+                    $"partition {pending.Partition} (account {pending.Account} and the rest of its batch) did not answer within {_timeoutMs} ms"));
             }
         }
     }
 
-    private readonly record struct Pending(TaskCompletionSource<Verdict?> Promise, long DeadlineMs, string Account);
+    /// <summary>One <see cref="ScoreAsync"/> call: its verdicts, filled in as its partitions answer.</summary>
+    private sealed class BatchCall(int size)
+    {
+        public Verdict?[] Verdicts { get; } = new Verdict?[size];
+
+        public TaskCompletionSource<Verdict?[]> Promise { get; } = new();
+
+        public int Remaining;
+
+        public void PartDone()
+        {
+            if (Interlocked.Decrement(ref Remaining) == 0)
+            {
+                Promise.TrySetResult(Verdicts);
+            }
+        }
+    }
+
+    private readonly record struct Pending(BatchCall Call, int First, long DeadlineMs, int Partition, string Account);
 
     private sealed class ReplyActor : ReceiveActor, IWithTimers
     {
@@ -104,7 +167,7 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
 
         public ReplyActor(RegionScorer scorer)
         {
-            Receive<TransactionScored>(scorer.Complete);
+            Receive<TransactionsScored>(scorer.Complete);
             Receive<PartitionNotOwned>(scorer.Skip);
             Receive<PartitionFailed>(scorer.Fail);
             Receive<Sweep>(_ => scorer.FailExpired());

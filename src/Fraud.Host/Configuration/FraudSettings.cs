@@ -35,6 +35,12 @@ public sealed class DetectorSettings
     /// <summary>Transactions scored at once (across accounts; each account stays sequential).</summary>
     public int Parallelism { get; set; } = 256;
 
+    /// <summary>
+    /// The most transactions sent to a partition's accounts as one message. Batches form only under load (while earlier
+    /// ones are being scored), so they add no wait to a quiet stream.
+    /// </summary>
+    public int ScoreBatch { get; set; } = Fraud.Actors.Detection.DetectorGraph.DefaultBatchSize;
+
     /// <summary>Records awaiting broker acknowledgement per output topic.</summary>
     public int MaxInFlightPerTopic { get; set; } = 4096;
 

@@ -66,7 +66,7 @@ public sealed class KafkaDetector : IAsyncDisposable
         var committer = Flow.Create<Received>().Select(received => received.Offset)
             .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
         var scorer = new RegionScorer(system, accountRegion, detector.ScoreTimeout);
-        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism).Run(system.Materializer());
+        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch).Run(system.Materializer());
         return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, accountRegion, scorer);
     }
 
