@@ -49,21 +49,5 @@ public static class KafkaProducer
     /// broker's reason: the records' offsets are then never committed, so a restart writes them again.
     /// </summary>
     public static Flow<ProducerRecord<T>, DeliveredRecord<T>, NotUsed> Flow<T>(IProducer<byte[]?, byte[]?> producer, int maxInFlight = 4096) =>
-        Akka.Streams.Dsl.Flow.Create<ProducerRecord<T>>()
-            .SelectAsync(maxInFlight, record => ProduceAsync(producer, record))
-            .Named("kafka-producer");
-
-    private static async Task<DeliveredRecord<T>> ProduceAsync<T>(IProducer<byte[]?, byte[]?> producer, ProducerRecord<T> record)
-    {
-        try
-        {
-            var delivery = await producer.ProduceAsync(record.Topic, record.Message).ConfigureAwait(false);
-            return new DeliveredRecord<T>(delivery, record.PassThrough);
-        }
-        catch (ProduceException<byte[]?, byte[]?> e)
-        {
-            var kind = e.Error.IsFatal ? "fatal producer error" : "delivery failed";
-            throw new KafkaProducerFatalException($"Kafka {kind} on topic '{record.Topic}': {e.Error.Code}: {e.Error.Reason}", e);
-        }
-    }
+        Akka.Streams.Dsl.Flow.FromGraph(new ProducerStage<T>(producer, Math.Max(1, maxInFlight)));
 }
