@@ -22,8 +22,7 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
 {
     private const int Transactions = 100_000;
     private const int Accounts = 5_000;
-    // The default 12. With 24, a stall (a node left owning nothing, partitions never fetched again) showed up in 1 of 2
-    // local runs; it is not understood yet. What the embedded broker evicts (about 5 MiB kept per partition) is checked.
+    // The default. What the embedded broker evicts (about 5 MiB kept per partition) is checked.
     private const int Partitions = 12;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
 
