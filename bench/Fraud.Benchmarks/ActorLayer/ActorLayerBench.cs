@@ -17,7 +17,8 @@ namespace Fraud.Benchmarks.ActorLayer;
 
 public sealed record ActorLayerResult(long Messages, double MsgPerSec, double BytesAllocatedPerTx, long Accounts, double DirectMsgPerSec, double DirectBytesAllocatedPerTx);
 
-public sealed record MemoryResult(double StateBytesPerAccount, long DistinctAccounts, double ProcessMbAfter, double ProcessMbPeak, double SoakSeconds, double SoakMbStart, double SoakMbEnd);
+public sealed record MemoryResult(double StateBytesPerAccount, long DistinctAccounts, double ProcessMbAfter, double ProcessMbPeak, double SoakSeconds, double SoakMbStart, double SoakMbEnd,
+    IReadOnlyList<double> SoakMbEachMinute, IReadOnlyList<double> SoakHeapMbEachMinute);
 
 /// <summary>
 /// The detector graph with the real partition actors (and their checkpoints) but an in-memory source and sinks: what the actor layer
@@ -106,9 +107,13 @@ public static class ActorLayerBench
         var after = ProcessMb();
 
         // Soak: a steady stream over a rolling population; memory must stay flat.
+        // Sampled every minute (working set, and the managed heap after a full collection), so that a plateau or a
+        // steady climb shows, not just two points.
         var soakClock = Stopwatch.StartNew();
         double? soakStart = null;
         var round = 0;
+        var everyMinute = new List<double>();
+        var heapEveryMinute = new List<double>();
         while (soakClock.Elapsed < soak)
         {
             await RunGraphAsync(system.System, region, Inputs(50_000, accounts: 50_000, seed: 100 + round, accountOffset: (round % 20) * 50_000), parallelism);
@@ -118,10 +123,18 @@ public static class ActorLayerBench
                 GC.Collect();
                 soakStart = ProcessMb();
             }
+
+            if (soakClock.Elapsed >= TimeSpan.FromMinutes(everyMinute.Count + 1))
+            {
+                heapEveryMinute.Add(Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0));
+                everyMinute.Add(Math.Round(ProcessMb()));
+                Console.WriteLine($"bench: soak minute {everyMinute.Count}: working set {everyMinute[^1]} MB, managed heap {heapEveryMinute[^1]} MB");
+            }
         }
 
         GC.Collect();
-        return new MemoryResult(Math.Round(stateBytes), 1_000_000, Math.Round(after), Math.Round(peak), Math.Round(soak.TotalSeconds), Math.Round(soakStart ?? after), Math.Round(ProcessMb()));
+        return new MemoryResult(Math.Round(stateBytes), 1_000_000, Math.Round(after), Math.Round(peak), Math.Round(soak.TotalSeconds), Math.Round(soakStart ?? after), Math.Round(ProcessMb()),
+            everyMinute, heapEveryMinute);
     }
 
     private static double ProcessMb()
