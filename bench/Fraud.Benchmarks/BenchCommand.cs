@@ -89,7 +89,11 @@ public static class BenchCommand
         Console.WriteLine(title);
         foreach (var property in result.GetType().GetProperties())
         {
-            Console.WriteLine($"  {property.Name,-24} {property.GetValue(result)}");
+            var value = property.GetValue(result);
+            var text = value is System.Collections.IEnumerable items and not string
+                ? string.Join(", ", items.Cast<object>())
+                : value?.ToString();
+            Console.WriteLine($"  {property.Name,-24} {text}");
         }
     }
 
