@@ -27,11 +27,15 @@ public sealed class DetectorGraphSpecs : RegionSpec
 
     private static string Json(Transaction tx) => Encoding.UTF8.GetString(TransactionJson.Write(tx));
 
-    private Flow<OutboundRecord<int>, int, NotUsed> Writer(Outcome outlet) =>
-        Flow.Create<OutboundRecord<int>>().Select(r =>
+    private Flow<IReadOnlyList<OutboundRecord<int>>, IReadOnlyList<int>, NotUsed> Writer(Outcome outlet) =>
+        Flow.Create<IReadOnlyList<OutboundRecord<int>>>().Select(group =>
         {
-            _written.Enqueue((outlet, r));
-            return r.Source.Input.Ack;
+            foreach (var r in group)
+            {
+                _written.Enqueue((outlet, r));
+            }
+
+            return (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray();
         });
 
     private DetectorSinks<int> Writers() => new(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
@@ -100,10 +104,10 @@ public sealed class DetectorGraphSpecs : RegionSpec
         var region = StartRegion(Context());
         var releaseLegit = new TaskCompletionSource();
         // The legit writer withholds its acknowledgement until released.
-        var heldLegit = Flow.Create<OutboundRecord<int>>().SelectAsync(1, async r =>
+        var heldLegit = Flow.Create<IReadOnlyList<OutboundRecord<int>>>().SelectAsync(1, async group =>
         {
             await releaseLegit.Task;
-            return r.Source.Input.Ack;
+            return (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray();
         });
         var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
         var inputs = new[] { Record(0, Json(Tx(0, 10m))), Record(1, Json(Tx(1, 5000m))), Record(2, "nope") };

@@ -37,39 +37,51 @@ public static class OutputRecords
             scored);
     }
 
+    // Encoded once (see TransactionJson): names given as strings are transcoded and checked for escaping on every write.
+    private static readonly JsonEncodedText VerdictName = JsonEncodedText.Encode("verdict");
+    private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
+    private static readonly JsonEncodedText RulesName = JsonEncodedText.Encode("rules");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText ObservedName = JsonEncodedText.Encode("observed");
+    private static readonly JsonEncodedText LimitName = JsonEncodedText.Encode("limit");
+    private static readonly JsonEncodedText WindowName = JsonEncodedText.Encode("window");
+    private static readonly JsonEncodedText DetectedAtName = JsonEncodedText.Encode("detectedAt");
+    private static readonly JsonEncodedText DetectorNodeName = JsonEncodedText.Encode("detectorNode");
+    private static readonly JsonEncodedText LateName = JsonEncodedText.Encode("late");
+
     /// <summary>The transaction plus its verdict, as written to the legit and fraud topics.</summary>
     public static byte[] WriteScored(Transaction tx, Verdict verdict) => PooledJson.Write((tx, verdict), static (json, scored) =>
     {
         var (transaction, v) = scored;
         json.WriteStartObject();
         TransactionJson.WriteFields(json, transaction);
-        json.WriteStartObject("verdict");
-        json.WriteNumber("score", v.Score);
-        json.WriteStartArray("rules");
+        json.WriteStartObject(VerdictName);
+        json.WriteNumber(ScoreName, v.Score);
+        json.WriteStartArray(RulesName);
         foreach (var hit in v.Rules)
         {
             json.WriteStartObject();
-            json.WriteString("id", hit.Id);
-            json.WriteNumber("observed", hit.Observed);
-            json.WriteNumber("limit", hit.Limit);
+            json.WriteString(IdName, hit.Id);
+            json.WriteNumber(ObservedName, hit.Observed);
+            json.WriteNumber(LimitName, hit.Limit);
             if (hit.Window is null)
             {
-                json.WriteNull("window");
+                json.WriteNull(WindowName);
             }
             else
             {
-                json.WriteString("window", hit.Window);
+                json.WriteString(WindowName, hit.Window);
             }
 
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
-        json.WriteString("detectedAt", v.DetectedAt.UtcDateTime);
-        json.WriteString("detectorNode", v.DetectorNode);
+        json.WriteString(DetectedAtName, v.DetectedAt.UtcDateTime);
+        json.WriteString(DetectorNodeName, v.DetectorNode);
         if (v.Late)
         {
-            json.WriteBoolean("late", true);
+            json.WriteBoolean(LateName, true);
         }
 
         json.WriteEndObject();

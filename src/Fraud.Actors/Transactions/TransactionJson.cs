@@ -13,21 +13,32 @@ public static class TransactionJson
         json.WriteEndObject();
     });
 
+    // Property names encoded once: a name passed as a string is transcoded and checked for escaping on every write.
+    private static readonly JsonEncodedText TransactionId = JsonEncodedText.Encode("transactionId");
+    private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText Target = JsonEncodedText.Encode("target");
+    private static readonly JsonEncodedText Amount = JsonEncodedText.Encode("amount");
+    private static readonly JsonEncodedText Currency = JsonEncodedText.Encode("currency");
+    private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText MerchantCategory = JsonEncodedText.Encode("merchantCategory");
+    private static readonly JsonEncodedText Country = JsonEncodedText.Encode("country");
+    private static readonly JsonEncodedText DeviceId = JsonEncodedText.Encode("deviceId");
+
     /// <summary>Writes the fields into an object already started, so envelopes can add their own after them.</summary>
     public static void WriteFields(Utf8JsonWriter json, Transaction tx)
     {
-        json.WriteString("transactionId", tx.TransactionId);
-        json.WriteString("source", tx.Source);
-        json.WriteString("target", tx.Target);
-        json.WriteNumber("amount", tx.Amount);
-        json.WriteString("currency", tx.Currency);
-        json.WriteString("timestamp", tx.Timestamp.UtcDateTime);
-        WriteOptional(json, "merchantCategory", tx.MerchantCategory);
-        WriteOptional(json, "country", tx.Country);
-        WriteOptional(json, "deviceId", tx.DeviceId);
+        json.WriteString(TransactionId, tx.TransactionId);
+        json.WriteString(Source, tx.Source);
+        json.WriteString(Target, tx.Target);
+        json.WriteNumber(Amount, tx.Amount);
+        json.WriteString(Currency, tx.Currency);
+        json.WriteString(Timestamp, tx.Timestamp.UtcDateTime);
+        WriteOptional(json, MerchantCategory, tx.MerchantCategory);
+        WriteOptional(json, Country, tx.Country);
+        WriteOptional(json, DeviceId, tx.DeviceId);
     }
 
-    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    private static void WriteOptional(Utf8JsonWriter json, JsonEncodedText name, string? value)
     {
         if (value is not null)
         {

@@ -36,8 +36,8 @@ public sealed class DetectorSettings
     public int Parallelism { get; set; } = 256;
 
     /// <summary>
-    /// The most transactions sent to a partition's accounts as one message. Batches form only under load (while earlier
-    /// ones are being scored), so they add no wait to a quiet stream.
+    /// The most records in one group through the detector graph, and so in one message to a partition's accounts. Groups
+    /// form only under load (while the next stage is busy), so they add no wait to a quiet stream.
     /// </summary>
     public int ScoreBatch { get; set; } = Fraud.Actors.Detection.DetectorGraph.DefaultBatchSize;
 

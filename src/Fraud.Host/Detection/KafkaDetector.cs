@@ -119,17 +119,32 @@ public sealed class KafkaDetector : IAsyncDisposable
         return new InboundRecord<Received>(result.Message.Key, result.Message.Value, headers, origin, new Received(record.Offset, Stopwatch.GetTimestamp()));
     }
 
-    /// <summary>One outlet's writer: produce, wait for the acknowledgement, count it, hand the offset on.</summary>
-    private static Flow<OutboundRecord<Received>, Received, NotUsed> Writer(
+    /// <summary>One outlet's writer: produce a group, wait for its acknowledgements, count them, hand the offsets on.</summary>
+    private static Flow<IReadOnlyList<OutboundRecord<Received>>, IReadOnlyList<Received>, NotUsed> Writer(
         IProducer<byte[]?, byte[]?> producer, string topic, int maxInFlight, DetectorStats stats) =>
-        Flow.Create<OutboundRecord<Received>>()
-            .Select(output => new ProducerRecord<OutboundRecord<Received>>(topic, ToMessage(output), output))
-            .Via(KafkaProducer.Flow<OutboundRecord<Received>>(producer, maxInFlight))
+        Flow.Create<IReadOnlyList<OutboundRecord<Received>>>()
+            .Select(outputs =>
+            {
+                var records = new ProducerRecord<OutboundRecord<Received>>[outputs.Count];
+                for (var i = 0; i < records.Length; i++)
+                {
+                    records[i] = new ProducerRecord<OutboundRecord<Received>>(topic, ToMessage(outputs[i]), outputs[i]);
+                }
+
+                return (IReadOnlyList<ProducerRecord<OutboundRecord<Received>>>)records;
+            })
+            .Via(KafkaProducer.GroupFlow<OutboundRecord<Received>>(producer, maxInFlight))
             .Select(delivered =>
             {
-                var received = delivered.PassThrough.Source.Input.Ack;
-                stats.Record(delivered.PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp).TotalSeconds);
-                return received;
+                var acks = new Received[delivered.Count];
+                for (var i = 0; i < acks.Length; i++)
+                {
+                    var received = delivered[i].PassThrough.Source.Input.Ack;
+                    stats.Record(delivered[i].PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp).TotalSeconds);
+                    acks[i] = received;
+                }
+
+                return (IReadOnlyList<Received>)acks;
             })
             .Named($"write-{topic}");
 

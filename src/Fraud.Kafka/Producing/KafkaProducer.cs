@@ -49,5 +49,15 @@ public static class KafkaProducer
     /// broker's reason: the records' offsets are then never committed, so a restart writes them again.
     /// </summary>
     public static Flow<ProducerRecord<T>, DeliveredRecord<T>, NotUsed> Flow<T>(IProducer<byte[]?, byte[]?> producer, int maxInFlight = 4096) =>
+        Akka.Streams.Dsl.Flow.Create<ProducerRecord<T>>()
+            .Select(record => (IReadOnlyList<ProducerRecord<T>>)[record])
+            .Via(GroupFlow<T>(producer, maxInFlight))
+            .SelectMany(delivered => delivered);
+
+    /// <summary>
+    /// As <see cref="Flow{T}"/>, for groups of records: each group is emitted, in input order, once all of its records
+    /// are acknowledged. One stream element per group, however many records it holds.
+    /// </summary>
+    public static Flow<IReadOnlyList<ProducerRecord<T>>, IReadOnlyList<DeliveredRecord<T>>, NotUsed> GroupFlow<T>(IProducer<byte[]?, byte[]?> producer, int maxInFlight = 4096) =>
         Akka.Streams.Dsl.Flow.FromGraph(new ProducerStage<T>(producer, Math.Max(1, maxInFlight)));
 }

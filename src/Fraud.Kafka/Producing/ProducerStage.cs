@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Confluent.Kafka;
@@ -5,40 +6,43 @@ using Confluent.Kafka;
 namespace Fraud.Kafka.Producing;
 
 /// <summary>
-/// The producer flow. Each record is handed to librdkafka with a delivery handler (no <c>Task</c> per record, unlike
-/// <c>ProduceAsync</c>); reports come back on librdkafka's thread into a queue, and the stage is woken once per burst of
-/// reports, not once per report. Records are emitted in input order, each once its own report is in: a report that
-/// arrives early (another partition) waits for the ones before it.
+/// The producer flow, over groups of records. Each record is handed to librdkafka with a delivery handler (no
+/// <c>Task</c> per record, unlike <c>ProduceAsync</c>); reports come back on librdkafka's thread into a queue, and the
+/// stage is woken once per burst of reports, not once per report. A group is emitted, in input order, once every one
+/// of its records is acknowledged: a group whose reports arrive early waits for the groups before it.
 /// </summary>
 internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int maxInFlight)
-    : GraphStage<FlowShape<ProducerRecord<T>, DeliveredRecord<T>>>
+    : GraphStage<FlowShape<IReadOnlyList<ProducerRecord<T>>, IReadOnlyList<DeliveredRecord<T>>>>
 {
-    private readonly Inlet<ProducerRecord<T>> _in = new("kafka-producer.in");
-    private readonly Outlet<DeliveredRecord<T>> _out = new("kafka-producer.out");
+    private readonly Inlet<IReadOnlyList<ProducerRecord<T>>> _in = new("kafka-producer.in");
+    private readonly Outlet<IReadOnlyList<DeliveredRecord<T>>> _out = new("kafka-producer.out");
     private readonly IProducer<byte[]?, byte[]?> _producer = producer;
     private readonly int _maxInFlight = maxInFlight;
 
-    public override FlowShape<ProducerRecord<T>, DeliveredRecord<T>> Shape => new(_in, _out);
+    public override FlowShape<IReadOnlyList<ProducerRecord<T>>, IReadOnlyList<DeliveredRecord<T>>> Shape => new(_in, _out);
 
     protected override Attributes InitialAttributes => Attributes.CreateName("kafka-producer");
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    /// <summary>A record between <c>Produce</c> and its emission; <see cref="Report"/> is set on the stage's thread.</summary>
-    private sealed class Slot(ProducerRecord<T> record)
+    /// <summary>A group between <c>Produce</c> and its emission; written only on the stage's thread.</summary>
+    private sealed class Slot(IReadOnlyList<ProducerRecord<T>> records)
     {
-        public ProducerRecord<T> Record { get; } = record;
+        public IReadOnlyList<ProducerRecord<T>> Records { get; } = records;
 
-        public DeliveryReport<byte[]?, byte[]?>? Report { get; set; }
+        public DeliveryReport<byte[]?, byte[]?>?[] Reports { get; } = new DeliveryReport<byte[]?, byte[]?>?[records.Count];
+
+        public int Remaining { get; set; } = records.Count;
     }
 
     private sealed class Logic : GraphStageLogic
     {
         private readonly ProducerStage<T> _stage;
         private readonly Queue<Slot> _inFlight = new();
-        private readonly System.Collections.Concurrent.ConcurrentQueue<(Slot Slot, DeliveryReport<byte[]?, byte[]?> Report)> _reports = new();
+        private readonly ConcurrentQueue<(Slot Slot, int Index, DeliveryReport<byte[]?, byte[]?> Report)> _reports = new();
         private Action? _wake;
         private int _woken;
+        private int _records;
 
         public Logic(ProducerStage<T> stage) : base(stage.Shape)
         {
@@ -55,26 +59,31 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
 
         private void OnPush()
         {
-            var record = Grab(_stage._in);
-            var slot = new Slot(record);
+            var records = Grab(_stage._in);
+            var slot = new Slot(records);
             _inFlight.Enqueue(slot);
-            try
+            _records += records.Count;
+            for (var i = 0; i < records.Count; i++)
             {
-                _stage._producer.Produce(record.Topic, record.Message, report => Delivered(slot, report));
-            }
-            catch (ProduceException<byte[]?, byte[]?> e)
-            {
-                FailStage(Failure(record.Topic, e.Error));
-                return;
+                var index = i;
+                try
+                {
+                    _stage._producer.Produce(records[i].Topic, records[i].Message, report => Delivered(slot, index, report));
+                }
+                catch (ProduceException<byte[]?, byte[]?> e)
+                {
+                    FailStage(Failure(records[i].Topic, e.Error));
+                    return;
+                }
             }
 
-            PullIfRoom();
+            Emit();
         }
 
         /// <summary>On librdkafka's thread: queue the report, and wake the stage unless a wake-up is already pending.</summary>
-        private void Delivered(Slot slot, DeliveryReport<byte[]?, byte[]?> report)
+        private void Delivered(Slot slot, int index, DeliveryReport<byte[]?, byte[]?> report)
         {
-            _reports.Enqueue((slot, report));
+            _reports.Enqueue((slot, index, report));
             if (Interlocked.Exchange(ref _woken, 1) == 0)
             {
                 _wake!();
@@ -86,7 +95,8 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
             Volatile.Write(ref _woken, 0); // before draining: a report queued from here on wakes the stage again
             while (_reports.TryDequeue(out var delivered))
             {
-                delivered.Slot.Report = delivered.Report;
+                delivered.Slot.Reports[delivered.Index] = delivered.Report;
+                delivered.Slot.Remaining--;
             }
 
             Emit();
@@ -94,28 +104,32 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
 
         private void Emit()
         {
-            if (_inFlight.Count > 0 && _inFlight.Peek().Report is { } report && IsAvailable(_stage._out))
+            if (_inFlight.Count > 0 && _inFlight.Peek().Remaining == 0 && IsAvailable(_stage._out))
             {
                 var slot = _inFlight.Dequeue();
-                if (report.Error.IsError)
+                _records -= slot.Records.Count;
+                var delivered = new DeliveredRecord<T>[slot.Records.Count];
+                for (var i = 0; i < delivered.Length; i++)
                 {
-                    FailStage(Failure(slot.Record.Topic, report.Error));
-                    return;
+                    var report = slot.Reports[i]!;
+                    if (report.Error.IsError)
+                    {
+                        FailStage(Failure(slot.Records[i].Topic, report.Error));
+                        return;
+                    }
+
+                    delivered[i] = new DeliveredRecord<T>(report, slot.Records[i].PassThrough);
                 }
 
-                Push(_stage._out, new DeliveredRecord<T>(report, slot.Record.PassThrough));
-                PullIfRoom();
+                Push(_stage._out, delivered);
             }
 
-            CompleteIfDone();
-        }
-
-        private void PullIfRoom()
-        {
-            if (_inFlight.Count < _stage._maxInFlight && !HasBeenPulled(_stage._in) && !IsClosed(_stage._in))
+            if (_records < _stage._maxInFlight && !HasBeenPulled(_stage._in) && !IsClosed(_stage._in))
             {
                 Pull(_stage._in);
             }
+
+            CompleteIfDone();
         }
 
         private void CompleteIfDone()
