@@ -70,7 +70,7 @@ public sealed class AccountRegion : ReceiveActor
             }
             else
             {
-                Sender.Tell(new AccountInspected(query.AccountId, [], 0, context.Node, Known: false));
+                Sender.Tell(AccountInspected.Unknown(query.AccountId, context.Node));
             }
         });
         Receive<FlushCheckpoints>(flush =>

@@ -42,7 +42,11 @@ public sealed record PartitionFailed(int Partition, string Reason, long Correlat
 public sealed record InspectAccount(string AccountId, int Partition) : IWithPartition;
 
 /// <summary>The reply to <see cref="InspectAccount"/>: the transactions in the account's windows, oldest first.</summary>
-public sealed record AccountInspected(string AccountId, IReadOnlyList<WindowEntry> Window, int RememberedVerdicts, string Node, bool Known);
+public sealed record AccountInspected(string AccountId, IReadOnlyList<WindowEntry> Window, int RememberedVerdicts, string Node, bool Known)
+{
+    /// <summary>The answer for an account whose partition's state is not held where the question arrived.</summary>
+    public static AccountInspected Unknown(string accountId, string node) => new(accountId, [], 0, node, Known: false);
+}
 
 /// <summary>
 /// One input partition given to this node, under the consumer's assignment generation. <see cref="EndOffset"/> is the

@@ -120,7 +120,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             // Revoked before it was restored: what waits here was never scored, and is left to the next owner.
             foreach (var held in Stash.ClearStash())
             {
-                AnswerReleased(held.Message, held.Sender);
+                AnswerNotHere(held.Message, held.Sender);
             }
 
             Context.Stop(Self);
@@ -190,7 +190,8 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         Context.Stop(Self);
     }
 
-    private void AnswerReleased(object message, IActorRef sender)
+    /// <summary>What an actor that does not hold its partition's accounts (released, or fenced) answers.</summary>
+    private void AnswerNotHere(object message, IActorRef sender)
     {
         switch (message)
         {
@@ -198,10 +199,10 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 sender.Tell(new PartitionNotOwned(_key.Partition, score.CorrelationId));
                 break;
             case InspectAccount query:
-                sender.Tell(new AccountInspected(query.AccountId, [], 0, _context.Node, Known: false));
+                sender.Tell(AccountInspected.Unknown(query.AccountId, _context.Node));
                 break;
             case FlushCheckpoints:
-                sender.Tell(CheckpointsFlushed.Instance); // nothing of this partition was scored, so nothing to save
+                sender.Tell(CheckpointsFlushed.Instance); // nothing here that this actor may still save
                 break;
         }
     }
@@ -209,19 +210,15 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private void Fenced()
     {
         var failing = false;
-        Receive<ScoreTransactions>(command =>
-            Sender.Tell(failing
-                ? new PartitionFailed(_key.Partition, $"partition {_key} was claimed by another owner in the checkpoint store, yet Kafka still assigns it to this node after {_context.Accounts.FencedGrace.TotalSeconds:0} s: do two deployments share one checkpoint store and consumer group?", command.CorrelationId)
-                : new PartitionNotOwned(_key.Partition, command.CorrelationId)));
+        Receive<ScoreTransactions>(command => failing, command =>
+            Sender.Tell(new PartitionFailed(_key.Partition, $"partition {_key} was claimed by another owner in the checkpoint store, yet Kafka still assigns it to this node after {_context.Accounts.FencedGrace.TotalSeconds:0} s: do two deployments share one checkpoint store and consumer group?", command.CorrelationId)));
         Receive<FencedTooLong>(_ =>
         {
             failing = true;
             _log.Error("partition {0}: still assigned here {1} after another owner claimed it; failing", _key, _context.Accounts.FencedGrace);
         });
-        Receive<InspectAccount>(query => Sender.Tell(new AccountInspected(query.AccountId, [], 0, _context.Node, Known: false)));
-        Receive<FlushCheckpoints>(_ => Sender.Tell(CheckpointsFlushed.Instance));
         Receive<ReleasePartition>(_ => Context.Stop(Self));
-        ReceiveAny(_ => { });
+        ReceiveAny(message => AnswerNotHere(message, Sender));
     }
 
     private void Score(ScoreTransactions command)
