@@ -51,6 +51,24 @@ public sealed class AccountStateCodecSpecs
         AssertSame(late, Scoring.Score(back, Tx(1, 20m, id: "c"), rules, T0.AddDays(1), "node-c"));
     }
 
+    [Fact]
+    public void Should_restore_remembered_ids_in_the_order_they_will_be_forgotten()
+    {
+        var rules = new RuleSettings { RememberedIdsPerAccount = 3 };
+        var state = new AccountState();
+        for (var i = 0; i < 5; i++)
+        {
+            Score(state, Tx(i * 600, id: $"id-{i}"), rules); // wraps around: ids 2, 3, 4 remain
+        }
+
+        var restored = AccountStateCodec.Read(AccountStateCodec.Write(state));
+        Score(restored, Tx(5 * 600, id: "id-5"), rules); // one more: id-2, the oldest, goes
+
+        Assert.Equal("node-c", Scoring.Score(restored, Tx(2 * 600, id: "id-2"), rules, T0.AddDays(1), "node-c").DetectorNode);
+        Assert.Equal("test-node", Scoring.Score(restored, Tx(4 * 600, id: "id-4"), rules, T0.AddDays(1), "node-c").DetectorNode);
+        Assert.Equal("test-node", Scoring.Score(restored, Tx(5 * 600, id: "id-5"), rules, T0.AddDays(1), "node-c").DetectorNode);
+    }
+
     private static void AssertSame(Verdict expected, Verdict actual)
     {
         Assert.Equal(expected.Score, actual.Score);

@@ -140,15 +140,36 @@ public sealed class RuleSpecs
             Score(state, Tx(i));
         }
 
-        // Redelivered three times: same verdict object, and the window still holds 4 events, not 7.
+        // Redelivered three times: the first verdict (equal in every field: time, node), and the window still holds 4 events, not 7.
         for (var i = 0; i < 3; i++)
         {
-            Assert.Same(first, Scoring.Score(state, Tx(0, id: "dup"), new RuleSettings(), T0.AddHours(1), "other-node"));
+            Assert.Equal(first, Scoring.Score(state, Tx(0, id: "dup"), new RuleSettings(), T0.AddHours(1), "other-node"));
         }
 
         Assert.Equal(4, state.EventCount);
         Assert.Empty(Score(state, Tx(5)).Rules); // the 5th distinct one: not a burst
         Assert.Contains(VelocityCountRule.Id, Score(state, Tx(6)).RuleIds()); // the 6th distinct one
+    }
+
+    [Fact]
+    public void Should_forget_the_oldest_ids_first_and_give_back_a_fraud_verdict_as_the_same_object()
+    {
+        var rules = new RuleSettings { RememberedIdsPerAccount = 4 };
+        var state = new AccountState();
+        var verdicts = Enumerable.Range(0, 10).Select(i => Score(state, Tx(i * 600, i == 8 ? 950m : 20m, id: $"id-{i}"), rules)).ToList();
+        var events = state.EventCount;
+
+        // The last four ids are remembered: their redeliveries get the first verdict back and change nothing.
+        Assert.Same(verdicts[8], Scoring.Score(state, Tx(8 * 600, 950m, id: "id-8"), rules, T0.AddDays(1), "other-node"));
+        foreach (var i in new[] { 6, 7, 9 })
+        {
+            Assert.Equal(verdicts[i], Scoring.Score(state, Tx(i * 600, id: $"id-{i}"), rules, T0.AddDays(1), "other-node"));
+        }
+
+        Assert.Equal(events, state.EventCount);
+        Assert.Equal(4, state.RememberedIds);
+        // The fifth newest was forgotten: it is judged again, now.
+        Assert.Equal("other-node", Scoring.Score(state, Tx(5 * 600, id: "id-5"), rules, T0.AddDays(1), "other-node").DetectorNode);
     }
 
     [Fact]

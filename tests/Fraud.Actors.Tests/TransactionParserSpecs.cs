@@ -17,6 +17,20 @@ public sealed class TransactionParserSpecs
     }
 
     [Fact]
+    public void Should_share_one_string_per_known_country_and_keep_other_spellings_as_sent()
+    {
+        var first = Parse("""{"source":"A","amount":1,"country":"DE"}""").Transaction!;
+        var second = Parse("""{"source":"B","amount":2,"country":"DE"}""").Transaction!;
+        Assert.Same(first.Country, second.Country); // accounts' windows hold it: one instance, not one per record
+
+        Assert.Equal("de", Parse("""{"source":"A","amount":1,"country":"de"}""").Transaction!.Country);
+        Assert.Equal("XX", Parse("""{"source":"A","amount":1,"country":"XX"}""").Transaction!.Country);
+        Assert.Equal("DE", Parse("""{"source":"A","amount":1,"country":"\u0044E"}""").Transaction!.Country);
+        Assert.Equal(Rules.Countries.DistanceKm("DE", "FR"), Rules.Countries.DistanceKm("de", "fr"));
+        Assert.InRange(Rules.Countries.DistanceKm("DE", "FR")!.Value, 500, 1000);
+    }
+
+    [Fact]
     public void Should_accept_the_seed_schema_with_fallback_id_and_time()
     {
         var result = Parse("""{"source":"123","target":"456","amount":950.25,"currency":"USD"}""");

@@ -36,30 +36,31 @@ public static class AccountStateCodec
             // Remembered verdicts in the order they were remembered, so the oldest is still forgotten first. Most are
             // legit (no rules, score 0) and come from one node: those cost a flag byte, the time and a node index.
             var nodes = new List<string>(1);
-            w.Write7BitEncodedInt(state.IdOrder.Count);
-            foreach (var id in state.IdOrder)
+            w.Write7BitEncodedInt(state.Verdicts.Count);
+            for (var k = 0; k < state.Verdicts.Count; k++)
             {
-                var verdict = state.VerdictsById[id];
-                var node = nodes.IndexOf(verdict.DetectorNode);
-                var flags = (byte)((verdict.Late ? 1 : 0) | (verdict.Rules.Count > 0 ? 2 : 0) | (node < 0 ? 4 : 0));
+                var (id, verdict) = state.Verdicts[k];
+                var node = nodes.IndexOf(verdict.Node);
+                var withRules = verdict.WithRules;
+                var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
                 w.Write(id);
                 w.Write(flags);
-                w.Write(verdict.DetectedAt.UtcTicks);
+                w.Write(verdict.DetectedAtTicks);
                 if (node < 0)
                 {
-                    nodes.Add(verdict.DetectorNode);
-                    w.Write(verdict.DetectorNode);
+                    nodes.Add(verdict.Node);
+                    w.Write(verdict.Node);
                 }
                 else
                 {
                     w.Write7BitEncodedInt(node);
                 }
 
-                if (verdict.Rules.Count > 0)
+                if (withRules is not null)
                 {
-                    w.Write(verdict.Score);
-                    w.Write7BitEncodedInt(verdict.Rules.Count);
-                    foreach (var hit in verdict.Rules)
+                    w.Write(withRules.Score);
+                    w.Write7BitEncodedInt(withRules.Rules.Count);
+                    foreach (var hit in withRules.Rules)
                     {
                         w.Write(hit.Id);
                         w.Write(hit.Observed);
@@ -90,7 +91,7 @@ public static class AccountStateCodec
         var events = r.Read7BitEncodedInt();
         for (var i = 0; i < events; i++)
         {
-            state.Events.Add(new AccountEvent(r.ReadInt64(), r.ReadDecimal(), ReadNullable(r)));
+            state.Events.Add(new AccountEvent(r.ReadInt64(), r.ReadDecimal(), Countries.Intern(ReadNullable(r))));
         }
 
         var verdicts = r.Read7BitEncodedInt();
@@ -99,7 +100,7 @@ public static class AccountStateCodec
         {
             var id = r.ReadUInt64();
             var flags = r.ReadByte();
-            var detectedAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero);
+            var detectedAt = r.ReadInt64();
             string node;
             if ((flags & 4) != 0)
             {
@@ -111,22 +112,21 @@ public static class AccountStateCodec
                 node = nodes[r.Read7BitEncodedInt()];
             }
 
-            var score = 0.0;
-            IReadOnlyList<RuleHit> hits = Array.Empty<RuleHit>();
+            var late = (flags & 1) != 0;
+            Verdict? withRules = null;
             if ((flags & 2) != 0)
             {
-                score = r.ReadDouble();
+                var score = r.ReadDouble();
                 var rules = new RuleHit[r.Read7BitEncodedInt()];
                 for (var h = 0; h < rules.Length; h++)
                 {
                     rules[h] = new RuleHit(r.ReadString(), r.ReadDecimal(), r.ReadDecimal(), ReadNullable(r));
                 }
 
-                hits = rules;
+                withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late);
             }
 
-            state.VerdictsById[id] = new Verdict(score, hits, detectedAt, node, (flags & 1) != 0);
-            state.IdOrder.Enqueue(id);
+            state.Verdicts.Add(id, new RememberedVerdict(detectedAt, node, late, withRules), int.MaxValue);
         }
 
         return state;

@@ -23,14 +23,56 @@ public static class Countries
     /// <summary>Codes the table knows, in a stable order.</summary>
     public static IReadOnlyList<string> Known { get; } = Centroids.Keys.Order(StringComparer.Ordinal).ToArray();
 
+    private static readonly Dictionary<string, int> IndexOf = Known.Select((code, i) => (code, i)).ToDictionary(p => p.code, p => p.i, StringComparer.OrdinalIgnoreCase);
+
+    // Two ASCII letters, upper-cased, as one number: how the parser finds a code in the record's bytes without a string.
+    private static readonly Dictionary<int, string> ByUtf8 = Known.ToDictionary(code => Pack((byte)code[0], (byte)code[1]), code => code);
+
+    // Every pair computed once: the impossible-travel rule asks for one distance per transaction, and the haversine
+    // (three sines, two cosines, an arcsine) cost more than the rest of that rule.
+    private static readonly double[] Distances = PairDistances();
+
     /// <summary>Great-circle distance between two countries' centroids in km; null when either is unknown.</summary>
     public static double? DistanceKm(string? a, string? b)
     {
-        if (a is null || b is null || !Centroids.TryGetValue(a, out var p) || !Centroids.TryGetValue(b, out var q))
+        if (a is null || b is null || !IndexOf.TryGetValue(a, out var i) || !IndexOf.TryGetValue(b, out var j))
         {
             return null;
         }
 
+        return Distances[i * Known.Count + j];
+    }
+
+    /// <summary>
+    /// The table's own instance of an upper-case code given as UTF-8, or null when it is not one: the parser takes
+    /// country codes from here, so that the thousands of windows holding "DE" hold one string, not one each.
+    /// </summary>
+    public static string? KnownCode(ReadOnlySpan<byte> utf8) =>
+        utf8.Length == 2 && ByUtf8.TryGetValue(Pack(utf8[0], utf8[1]), out var code) && code[0] == utf8[0] && code[1] == utf8[1] ? code : null;
+
+    /// <summary>The table's instance of <paramref name="code"/> when it is a known code spelled the same way; else the code itself.</summary>
+    public static string? Intern(string? code) =>
+        code is { Length: 2 } && IndexOf.TryGetValue(code, out var i) && string.Equals(Known[i], code, StringComparison.Ordinal) ? Known[i] : code;
+
+    private static int Pack(byte first, byte second) => (first & ~0x20) << 8 | (second & ~0x20);
+
+    private static double[] PairDistances()
+    {
+        var n = Known.Count;
+        var distances = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                distances[i * n + j] = Haversine(Centroids[Known[i]], Centroids[Known[j]]);
+            }
+        }
+
+        return distances;
+    }
+
+    private static double Haversine((double Lat, double Lon) p, (double Lat, double Lon) q)
+    {
         const double earthRadiusKm = 6371.0;
         static double Rad(double degrees) => degrees * Math.PI / 180.0;
         var dLat = Rad(q.Lat - p.Lat);

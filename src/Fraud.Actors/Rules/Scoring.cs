@@ -17,9 +17,9 @@ public static class Scoring
     public static Verdict Score(AccountState state, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
     {
         var idHash = TransactionIdHash.Of(tx.TransactionId);
-        if (state.VerdictsById.TryGetValue(idHash, out var previous))
+        if (state.Verdicts.TryGet(idHash, out var previous))
         {
-            return previous;
+            return previous.ToVerdict();
         }
 
         var late = IsLate(state, tx, rules);
@@ -123,12 +123,7 @@ public static class Scoring
 
     private static void Remember(AccountState state, ulong id, Verdict verdict, RuleSettings rules)
     {
-        state.VerdictsById[id] = verdict;
-        state.IdOrder.Enqueue(id);
-        while (state.IdOrder.Count > rules.RememberedIdsPerAccount)
-        {
-            state.VerdictsById.Remove(state.IdOrder.Dequeue());
-        }
+        state.Verdicts.Add(id, RememberedVerdict.Of(verdict), rules.RememberedIdsPerAccount);
     }
 
     /// <summary>1 − Π(1 − weight): two independent signals are stronger than either; 0 when nothing fired.</summary>

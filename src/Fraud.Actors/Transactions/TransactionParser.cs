@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Fraud.Actors.Rules;
 
 namespace Fraud.Actors.Transactions;
 
@@ -65,7 +66,7 @@ public static class TransactionParser
                     case Known.Target: target = ReadText(ref reader); break;
                     case Known.Currency: currency = ReadText(ref reader); break;
                     case Known.MerchantCategory: category = ReadText(ref reader); break;
-                    case Known.Country: country = ReadText(ref reader); break;
+                    case Known.Country: country = ReadCountry(ref reader); break;
                     case Known.DeviceId: device = ReadText(ref reader); break;
                     case Known.Amount:
                         if (reader.TokenType == JsonTokenType.Null)
@@ -176,6 +177,12 @@ public static class TransactionParser
         JsonTokenType.Null => null,
         _ => SkipAndNull(ref reader),
     };
+
+    // Known codes come from the country table, not a new string: accounts' windows keep them (see Countries.KnownCode).
+    private static string? ReadCountry(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && Countries.KnownCode(reader.ValueSpan) is { } code
+            ? code
+            : ReadText(ref reader);
 
     private static string? SkipAndNull(ref Utf8JsonReader reader)
     {
