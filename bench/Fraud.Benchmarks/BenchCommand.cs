@@ -16,7 +16,7 @@ public static class BenchCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var part = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
-        var messages = Option(args, "--messages", 150_000);
+        var messages = Option(args, "--messages", 100_000);
         var soakSeconds = Option(args, "--soak-seconds", 60);
         var parallelism = Option(args, "--parallelism", 256);
         var results = new Dictionary<string, object>

@@ -74,10 +74,15 @@ public abstract class CheckpointStoreSpecs
         var many = Enumerable.Range(0, 1_234).Select(i => new KeyValuePair<string, byte[]>($"ACC-{i}", State($"s{i}"))).ToList();
         await store.SaveAsync(P0, epoch, new CheckpointWrite(1_234, many, []));
         await store.SaveAsync(P0, epoch, new CheckpointWrite(1_300, [], many.Take(600).Select(m => m.Key).ToList()));
+        // Saved again (in statements of many rows): the newer state replaces the older one.
+        await store.SaveAsync(P0, epoch, new CheckpointWrite(1_301, many.Skip(1_000).Select(m => new KeyValuePair<string, byte[]>(m.Key, State("again-" + m.Key))).ToList(), []));
 
         var back = await store.ClaimAsync(P0);
         Assert.Equal(634, back.Accounts.Count);
-        Assert.Equal(State("s1000"), back.Accounts["ACC-1000"]);
+        Assert.False(back.Accounts.ContainsKey("ACC-599"));
+        Assert.Equal(State("s600"), back.Accounts["ACC-600"]);
+        Assert.Equal(State("again-ACC-1000"), back.Accounts["ACC-1000"]);
+        Assert.Equal(State("again-ACC-1233"), back.Accounts["ACC-1233"]);
         Assert.Empty((await store.ClaimAsync(P0 with { Group = "group-b" })).Accounts);
         Assert.Empty((await store.ClaimAsync(P0 with { Partition = 1 })).Accounts);
     }

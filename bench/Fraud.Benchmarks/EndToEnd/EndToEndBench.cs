@@ -113,10 +113,10 @@ public static class EndToEndBench
     }
 
     /// <summary>
-    /// Warm-up records before the measured ones: half as many, at most what the embedded broker keeps beside them (about
+    /// Warm-up records before the measured ones: as many, at most what the embedded broker keeps beside them (about
     /// 5 MiB per partition, some 240,000 of these records over 12 partitions; older ones are evicted).
     /// </summary>
-    private static long WarmUpFor(long messages) => Math.Max(0, Math.Min(messages / 2, 200_000 - messages));
+    private static long WarmUpFor(long messages) => Math.Max(0, Math.Min(messages, 200_000 - messages));
 
     /// <summary>Rate between the moment <paramref name="done"/> reaches <paramref name="from"/> and the moment it reaches <paramref name="to"/>.</summary>
     private static async Task<double> MeasureAsync(Func<long> done, long from, long to)
