@@ -21,7 +21,9 @@ public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Sam
 /// </summary>
 public static class EndToEndBench
 {
-    public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase)
+    /// <param name="store">The detector's checkpoint store: <c>sqlite</c> (the single-node default, in a file of this
+    /// run's own) or <c>memory</c> (to see what the checkpoints cost).</param>
+    public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite")
     {
         var port = FreePort();
         var checkpoints = Path.Combine(Path.GetTempPath(), $"fraud-bench-{Guid.NewGuid():N}.db");
@@ -36,7 +38,7 @@ public static class EndToEndBench
             {
             }
 
-            var settings = DetectorSettings(port, checkpoints);
+            var settings = DetectorSettings(port, store, checkpoints);
             var kafka = settings.Kafka;
             // Warm-up first, measured input after it, in one topic: each contender reads all of it in one run, and its
             // rate is taken over the measured part only, on code the JIT has by then optimized with its profile (the
@@ -91,15 +93,15 @@ public static class EndToEndBench
     }
 
     /// <summary>The detector's settings for this run: a consumer group and a checkpoint file of its own.</summary>
-    private static FraudSettings DetectorSettings(int port, string checkpoints) =>
+    private static FraudSettings DetectorSettings(int port, string store, string checkpoints) =>
         FraudSettings.Bind(FraudSettings.LoadConfiguration(new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = $"127.0.0.1:{port}",
             // The mock holds fetches for fetch.wait.max.ms: keep it short, for both contenders alike.
             ["Kafka:Consumer:fetch.wait.max.ms"] = "10",
             ["Kafka:GroupId"] = "bench-detector-" + Guid.NewGuid().ToString("N"),
-            // The single-node default store, in a file of this run's own: checkpoints are part of the cost.
-            ["Checkpoints:Store"] = "sqlite",
+            // By default the single-node default store, in a file of this run's own: checkpoints are part of the cost.
+            ["Checkpoints:Store"] = store,
             ["Checkpoints:ConnectionString"] = $"Data Source={checkpoints}",
             ["Dashboard:Urls"] = "http://127.0.0.1:0",
         }));
