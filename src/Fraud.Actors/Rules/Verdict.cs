@@ -5,7 +5,7 @@ public sealed record RuleHit(string Id, decimal Observed, decimal Limit, string?
 
 /// <summary>
 /// The explanation attached to every scored transaction. Legit verdicts have no rules. A redelivered transaction gets
-/// the very same verdict back (same <see cref="DetectedAt"/> and node), so duplicates downstream are identical.
+/// its first verdict back (equal in every field: same <see cref="DetectedAt"/> and node), so duplicates downstream are identical.
 /// </summary>
 public sealed record Verdict(double Score, IReadOnlyList<RuleHit> Rules, DateTimeOffset DetectedAt, string DetectorNode, bool Late = false)
 {
