@@ -19,10 +19,16 @@ public sealed class Passthrough : IDisposable
     private long _delivered;
     private long _latencyCount;
 
-    public Passthrough(KafkaSettings kafka, string input, string output)
+    /// <param name="fromEnd">Start at the end of the input (only records written after the assignment), not its start.</param>
+    public Passthrough(KafkaSettings kafka, string input, string output, bool fromEnd = false)
     {
         Librdkafka.EnsureLoaded();
         var consumerConfig = kafka.ToConsumerConfig("bench-passthrough-" + Guid.NewGuid().ToString("N"));
+        if (fromEnd)
+        {
+            consumerConfig.AutoOffsetReset = AutoOffsetReset.Latest;
+        }
+
         consumerConfig.EnableAutoCommit = true;
         consumerConfig.AutoCommitIntervalMs = 1000;
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig).Build();
@@ -33,6 +39,9 @@ public sealed class Passthrough : IDisposable
     }
 
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>The group has given this consumer its partitions.</summary>
+    public bool Assigned => _consumer.Assignment.Count > 0;
 
     public void ResetLatencies() => Interlocked.Exchange(ref _latencyCount, 0);
 
