@@ -41,7 +41,7 @@ public static class BenchCommand
         if (part is "all" or "e2e")
         {
             var fraudDll = Path.Combine(AppContext.BaseDirectory, "fraud.dll");
-            var e2e = await EndToEndBench.RunAsync(fraudDll, messages, TimeSpan.FromSeconds(20), TextOption(args, "--checkpoints", "sqlite"));
+            var e2e = await EndToEndBench.RunAsync(fraudDll, messages, TimeSpan.FromSeconds(20), TextOption(args, "--checkpoints") ?? "sqlite");
             Table("end to end (embedded broker in its own process)", e2e);
             results["endToEnd"] = e2e;
         }
@@ -97,15 +97,12 @@ public static class BenchCommand
         }
     }
 
-    private static string TextOption(string[] args, string name, string fallback)
+    private static string? TextOption(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
+    private static int Option(string[] args, string name, int fallback) =>
+        TextOption(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Fraud.Generator.Running;
 using Fraud.Host.Configuration;
+using Fraud.Host.Detection;
 using Fraud.Host.Hosting;
 using Fraud.Kafka.Producing;
 using Fraud.Kafka.Settings;
@@ -91,8 +92,8 @@ public static class EndToEndBench
                 Console.WriteLine($"bench: round {round}: passthrough {passthroughRates[^1]:F0} msg/s, detector {detectorRates[^1]:F0} msg/s");
             }
 
-            var passthroughRate = Median(passthroughRates);
-            var detectorRate = Median(detectorRates);
+            var passthroughRate = DetectorStats.Percentile([.. passthroughRates], passthroughRates.Count, 50);
+            var detectorRate = DetectorStats.Percentile([.. detectorRates], detectorRates.Count, 50);
 
             // Latency at half of the detector's maximum, each contender alone on the same input (one seed), so that
             // neither shares the two cores with the other while it is measured; the generator, in this process, runs
@@ -147,12 +148,6 @@ public static class EndToEndBench
 
             await Task.Delay(50);
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>A detector's settings: a consumer group and a checkpoint file of its own (added to <paramref name="files"/>).</summary>

@@ -206,6 +206,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
     private static async Task WriteRowsAsync<T>(DbConnection connection, DbTransaction transaction, PartitionKey key, IReadOnlyList<T> rows,
         int perStatement, Func<int, string> sql, params (string Name, Func<T, object> Value)[] columns)
     {
+        var names = columns.Select(c => c.Name).ToArray();
         DbCommand? full = null;
         try
         {
@@ -213,8 +214,8 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             {
                 var count = Math.Min(perStatement, rows.Count - start);
                 var command = count == perStatement
-                    ? full ??= Statement(connection, transaction, key, sql(count), count, columns.Select(c => c.Name).ToArray())
-                    : Statement(connection, transaction, key, sql(count), count, columns.Select(c => c.Name).ToArray());
+                    ? full ??= Statement(connection, transaction, key, sql(count), count, names)
+                    : Statement(connection, transaction, key, sql(count), count, names);
                 try
                 {
                     var keyParameters = command.Parameters.Count - count * columns.Length;
