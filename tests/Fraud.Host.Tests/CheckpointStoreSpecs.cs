@@ -10,6 +10,9 @@ public abstract class CheckpointStoreSpecs
 
     protected abstract SqlCheckpointStore Open();
 
+    /// <summary>Runs <paramref name="sql"/> on the store's database and returns its first column as a number (or -1 for none).</summary>
+    protected abstract Task<long> ScalarAsync(string sql);
+
     private static byte[] State(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
     [Fact]
@@ -86,6 +89,63 @@ public abstract class CheckpointStoreSpecs
         Assert.Empty((await store.ClaimAsync(P0 with { Group = "group-b" })).Accounts);
         Assert.Empty((await store.ClaimAsync(P0 with { Partition = 1 })).Accounts);
     }
+
+    [Fact]
+    public async Task Should_compact_the_log_into_the_live_accounts_and_keep_every_latest_state()
+    {
+        using var store = Open();
+        var epoch = (await store.ClaimAsync(P0)).Epoch;
+        // 300 saves of a few accounts each, some saved again, some removed: more chunks than the log keeps before it
+        // compacts, so the log is compacted at least once on the way.
+        var expected = new Dictionary<string, byte[]>();
+        for (var save = 0; save < 300; save++)
+        {
+            var changed = new List<KeyValuePair<string, byte[]>>();
+            for (var k = 0; k < 3; k++)
+            {
+                var account = $"ACC-{(save * 7 + k * 13) % 500}";
+                changed.Add(new(account, State($"{account}@{save}")));
+                expected[account] = State($"{account}@{save}");
+            }
+
+            var removed = save % 5 == 4 ? new List<string> { $"ACC-{(save * 7) % 500}" } : [];
+            foreach (var account in removed)
+            {
+                changed.RemoveAll(c => c.Key == account);
+                expected.Remove(account);
+            }
+
+            await store.SaveAsync(P0, epoch, new CheckpointWrite(save + 1, changed, removed));
+        }
+
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM fraud_account_log WHERE base = 1") > 0, "the log was never compacted");
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM fraud_account_log") < 300, "the log keeps a chunk per save");
+        var back = await store.ClaimAsync(P0);
+        Assert.Equal(300, back.NextOffset);
+        Assert.Equal(expected.Keys.Order(), back.Accounts.Keys.Order());
+        foreach (var (account, state) in expected)
+        {
+            Assert.Equal(state, back.Accounts[account]);
+        }
+    }
+
+    [Fact]
+    public async Task Should_move_accounts_saved_a_row_each_by_an_earlier_version_into_the_log()
+    {
+        using var store = Open();
+        var epoch = (await store.ClaimAsync(P0)).Epoch;
+        await store.SaveAsync(P0, epoch, new CheckpointWrite(40, [new("NEW", State("n"))], []));
+        // The first layout: a row per account (a database written before the log).
+        await ScalarAsync("INSERT INTO fraud_accounts (grp, topic, part, account, state) VALUES ('group-a', 'queueing.transactions', 0, 'OLD', X'6F6C64')");
+
+        var migrated = await store.ClaimAsync(P0);
+        Assert.Equal(State("old"), migrated.Accounts["OLD"]);
+        Assert.Equal(State("n"), migrated.Accounts["NEW"]);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM fraud_accounts"));
+        var again = await store.ClaimAsync(P0);
+        Assert.Equal(["NEW", "OLD"], again.Accounts.Keys.Order());
+        Assert.Equal(40, again.NextOffset);
+    }
 }
 
 public sealed class SqliteCheckpointStoreSpecs : CheckpointStoreSpecs, IDisposable
@@ -93,6 +153,15 @@ public sealed class SqliteCheckpointStoreSpecs : CheckpointStoreSpecs, IDisposab
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"fraud-checkpoints-{Guid.NewGuid():N}.db");
 
     protected override SqlCheckpointStore Open() => SqlCheckpointStore.Sqlite($"Data Source={_file}");
+
+    protected override async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_file}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value) : -1;
+    }
 
     public void Dispose()
     {
@@ -118,6 +187,17 @@ public sealed class PostgresCheckpointStoreSpecs(ScratchPostgres postgres) : Che
             create.ExecuteNonQuery();
         }
 
-        return SqlCheckpointStore.Postgres(postgres.ConnectionString.Replace("Database=postgres", $"Database={_database}"));
+        return SqlCheckpointStore.Postgres(ConnectionString);
+    }
+
+    private string ConnectionString => postgres.ConnectionString.Replace("Database=postgres", $"Database={_database}");
+
+    protected override async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        // PostgreSQL spells a blob literal differently from SQLite.
+        await using var command = new Npgsql.NpgsqlCommand(sql.Replace("X'6F6C64'", "'\\x6F6C64'::bytea"), connection);
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToInt64(value) : -1;
     }
 }

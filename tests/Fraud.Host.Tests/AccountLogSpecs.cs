@@ -1,0 +1,70 @@
+using System.Text;
+using Fraud.Host.Checkpoints;
+
+namespace Fraud.Host.Tests;
+
+/// <summary>The chunks the SQL store keeps a partition's accounts in.</summary>
+public sealed class AccountLogSpecs
+{
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static Dictionary<string, byte[]> Replay(IEnumerable<byte[]> chunks)
+    {
+        var accounts = new Dictionary<string, ReadOnlyMemory<byte>>();
+        foreach (var chunk in chunks)
+        {
+            AccountLog.Apply(chunk, accounts);
+        }
+
+        return accounts.ToDictionary(a => a.Key, a => a.Value.ToArray());
+    }
+
+    [Fact]
+    public void Should_apply_states_and_removals_in_order_with_the_latest_state_winning()
+    {
+        var first = AccountLog.Write([new("A", Bytes("a1")), new("B", Bytes("b1")), new("Ünïcode-✓", Bytes("u1"))], []);
+        var second = AccountLog.Write([new("A", Bytes("a2")), new("C", [])], ["B"]);
+
+        var accounts = Replay(first.Concat(second));
+
+        Assert.Equal(["A", "C", "Ünïcode-✓"], accounts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Bytes("a2"), accounts["A"]);
+        Assert.Equal(Bytes("u1"), accounts["Ünïcode-✓"]);
+        Assert.Empty(accounts["C"]); // an empty state is a state, not a removal
+    }
+
+    [Fact]
+    public void Should_split_entries_into_chunks_below_the_large_object_threshold()
+    {
+        var many = Enumerable.Range(0, 5_000).Select(i => new KeyValuePair<string, byte[]>($"ACC-{i}", new byte[100 + i % 50])).ToList();
+        var huge = new KeyValuePair<string, byte[]>("HUGE", new byte[AccountLog.ChunkBytes * 2]);
+
+        var chunks = AccountLog.Write([.. many, huge], []);
+
+        Assert.True(chunks.Count > 5, $"{chunks.Count} chunks for ~700 KB");
+        // Only the entry larger than a chunk makes a larger one: version, id length, "HUGE", state length (3 bytes), state.
+        Assert.Equal(huge.Value.Length + 1 + 1 + 4 + 3, Assert.Single(chunks, c => c.Length > AccountLog.ChunkBytes).Length);
+        var accounts = Replay(chunks);
+        Assert.Equal(5_001, accounts.Count);
+        Assert.Equal(100 + 4_999 % 50, accounts["ACC-4999"].Length);
+        Assert.Equal(huge.Value.Length, accounts["HUGE"].Length);
+    }
+
+    [Fact]
+    public void Should_write_nothing_when_nothing_changed()
+    {
+        Assert.Empty(AccountLog.Write([], []));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { })]
+    [InlineData(new byte[] { 9, 1, (byte)'A' })]
+    [InlineData(new byte[] { 1, 5, (byte)'A' })]
+    [InlineData(new byte[] { 1, 1, (byte)'A', 10, 1, 2 })]
+    [InlineData(new byte[] { 1, 1, (byte)'A', 0x80 })]
+    public void Should_refuse_a_chunk_it_cannot_read_with_a_clear_error(byte[] chunk)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => AccountLog.Apply(chunk, new Dictionary<string, ReadOnlyMemory<byte>>()));
+        Assert.StartsWith("account log chunk", error.Message);
+    }
+}
