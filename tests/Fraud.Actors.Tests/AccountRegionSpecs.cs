@@ -237,6 +237,38 @@ public sealed class AccountRegionSpecs : RegionSpec
         Assert.DoesNotContain("ACC-IDLE", checkpoint.Accounts.Keys);
     }
 
+    [Fact]
+    public async Task Should_save_what_a_failed_save_held_with_a_later_one()
+    {
+        var store = new FailingSaves(failures: 2);
+        var durable = new DurableOffsets();
+        var region = StartRegion(Context(store, durable: durable));
+        Score(region, Tx(0, account: "ACC-KEPT-1"), 0);
+        Score(region, Tx(1, account: "ACC-KEPT-2"), 1);
+
+        await EventuallyAsync(() => durable.Get(Topic, 0) == 2, "no save worked after the failed ones");
+        Assert.True(store.Saves > 2);
+        var checkpoint = await store.ClaimAsync(new PartitionKey("spec-group", Topic, 0));
+        Assert.Equal(["ACC-KEPT-1", "ACC-KEPT-2"], checkpoint.Accounts.Keys.Order());
+        Assert.Equal(1, AccountStateCodec.Read(checkpoint.Accounts["ACC-KEPT-1"]).EventCount);
+    }
+
+    /// <summary>An in-memory store whose first saves fail (say, a database restarting).</summary>
+    private sealed class FailingSaves(int failures) : ICheckpointStore
+    {
+        private readonly InMemoryCheckpointStore _inner = new();
+        private int _saves;
+
+        public int Saves => Volatile.Read(ref _saves);
+
+        public Task<PartitionCheckpoint> ClaimAsync(PartitionKey key) => _inner.ClaimAsync(key);
+
+        public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write) =>
+            Interlocked.Increment(ref _saves) <= failures
+                ? Task.FromException(new IOException("database restarting"))
+                : _inner.SaveAsync(key, epoch, write);
+    }
+
     private static RuleSettings ShortWindows() => new()
     {
         AllowedLateness = TimeSpan.Zero,

@@ -31,7 +31,10 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly PartitionContext _context;
     private readonly PartitionKey _key;
     private readonly Dictionary<string, Account> _accounts = new();
-    private readonly HashSet<string> _changed = new();
+    // The accounts changed since the last save, each once (its Changed flag): a list of the accounts themselves, not a
+    // set of ids, so that a transaction costs no hashing here and the set does not keep every transaction's young id
+    // string alive (and promoted by the GC) until the next save.
+    private readonly List<Account> _changed = new();
     private readonly HashSet<string> _removed = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _flushWaiters = new();
@@ -95,7 +98,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             var now = _context.Clock.GetUtcNow().UtcTicks;
             foreach (var (account, bytes) in checkpoint.Accounts)
             {
-                _accounts[account] = new Account(AccountStateCodec.Read(bytes), now);
+                _accounts[account] = new Account(account, AccountStateCodec.Read(bytes), now);
             }
 
             _context.Counter.Add(_accounts.Count);
@@ -168,9 +171,24 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 return;
             }
 
-            // Not saved: those accounts are still changed, and the commit stays behind until a later save works.
-            _changed.UnionWith(failed.Changed);
-            _removed.UnionWith(failed.Removed);
+            // Not saved: those accounts are still changed, and the commit stays behind until a later save works. An
+            // account dropped since is in _removed already; one that came back since is held again and stays.
+            foreach (var id in failed.Changed)
+            {
+                if (_accounts.TryGetValue(id, out var account))
+                {
+                    MarkChanged(account);
+                }
+            }
+
+            foreach (var id in failed.Removed)
+            {
+                if (!_accounts.ContainsKey(id))
+                {
+                    _removed.Add(id);
+                }
+            }
+
             _resetPending |= failed.Reset;
             _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
         });
@@ -244,15 +262,24 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (!_accounts.TryGetValue(tx.Source, out var account))
         {
-            account = new Account(new AccountState(), now.UtcTicks);
+            account = new Account(tx.Source, new AccountState(), now.UtcTicks);
             _accounts[tx.Source] = account;
             _context.Counter.Add(1);
+            _removed.Remove(tx.Source); // dropped earlier, back before that was saved
         }
 
         account.LastSeenTicks = now.UtcTicks;
-        _changed.Add(tx.Source);
-        _removed.Remove(tx.Source);
+        MarkChanged(account);
         return Scoring.Score(account.State, tx, _context.Rules, now, _context.Node);
+    }
+
+    private void MarkChanged(Account account)
+    {
+        if (!account.Changed)
+        {
+            account.Changed = true;
+            _changed.Add(account);
+        }
     }
 
     private bool NothingToSave => _changed.Count == 0 && _removed.Count == 0 && _nextOffset == _durableOffset && !_resetPending;
@@ -279,9 +306,17 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
         // The snapshot is taken here, on the actor's thread, so it is exactly the state after every record before
         // _nextOffset; the write itself runs on the store's side while the actor goes on scoring.
-        var changed = _changed.Select(a => new KeyValuePair<string, byte[]>(a, AccountStateCodec.Write(_accounts[a].State))).ToList();
+        var changed = new List<KeyValuePair<string, byte[]>>(_changed.Count);
+        foreach (var account in _changed)
+        {
+            if (account.Changed) // not if dropped since it changed
+            {
+                account.Changed = false;
+                changed.Add(new(account.Id, AccountStateCodec.Write(account.State)));
+            }
+        }
+
         var removed = _removed.ToList();
-        var changedIds = _changed.ToList();
         _changed.Clear();
         _removed.Clear();
         _saving = true;
@@ -292,26 +327,34 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 await _context.Store.SaveAsync(_key, _epoch, write).ConfigureAwait(false);
                 return new Saved(write.NextOffset);
             })
-            .PipeTo(Self, failure: e => new SaveFailed(e, changedIds, removed, write.Reset));
+            .PipeTo(Self, failure: e => new SaveFailed(e, changed.Select(c => c.Key).ToList(), removed, write.Reset));
     }
 
     private void DropIdleAccounts()
     {
         var horizon = _context.Clock.GetUtcNow().UtcTicks - _context.Accounts.PassivationFor(_context.Rules).Ticks;
         var idle = _accounts.Where(a => a.Value.LastSeenTicks < horizon).Select(a => a.Key).ToList();
-        foreach (var account in idle)
+        foreach (var id in idle)
         {
-            _accounts.Remove(account);
-            _changed.Remove(account);
-            _removed.Add(account);
+            if (_accounts.Remove(id, out var account))
+            {
+                account.Changed = false; // left in _changed until the next save, which skips it
+            }
+
+            _removed.Add(id);
         }
 
         _context.Counter.Add(-idle.Count);
     }
 
-    private sealed class Account(AccountState state, long lastSeenTicks)
+    private sealed class Account(string id, AccountState state, long lastSeenTicks)
     {
+        public string Id { get; } = id;
+
         public AccountState State { get; } = state;
+
+        /// <summary>Changed since the last save, and so listed in the actor's changed accounts.</summary>
+        public bool Changed { get; set; }
 
         public long LastSeenTicks { get; set; } = lastSeenTicks;
     }
