@@ -14,7 +14,18 @@ public sealed record EndToEndResult(
     IReadOnlyList<double> PassthroughRounds, IReadOnlyList<double> DetectorRounds,
     double LatencyRate, Latency Passthrough, Latency Detector);
 
-public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples);
+/// <summary>
+/// Latency percentiles over one phase, and the process's garbage-collection pauses during it (this process runs the
+/// generator and the contender; a pause stops both): the longest, their total, and by generation.
+/// </summary>
+public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, double GcLongestPauseMs, double GcPausedMs, string GcPauses)
+{
+    public static Latency Of(Func<double, double> percentile, long samples, GcPauses pauses)
+    {
+        var (longest, total, byGeneration) = pauses.Summary();
+        return new Latency(percentile(50), percentile(99), percentile(99.9), samples, longest, total, byGeneration);
+    }
+}
 
 /// <summary>
 /// One run, one broker (the embedded broker in its own process), one topic layout, one input:
@@ -104,18 +115,21 @@ public static class EndToEndBench
             passthrough = null;
             var consumed = node!.Stats.Total;
             node.Stats.ResetLatencies();
+            using var pauses = new GcPauses();
+            pauses.Reset();
             await GenerateAsync(kafka, settings.Topics.Input, rate, count: null, duration: latencyPhase, seed: 43);
             await Task.Delay(TimeSpan.FromSeconds(2)); // let the last records through
-            var dt = new Latency(node.Stats.LatencyPercentile(50), node.Stats.LatencyPercentile(99), node.Stats.LatencyPercentile(99.9), node.Stats.Total - consumed);
+            var dt = Latency.Of(node.Stats.LatencyPercentile, node.Stats.Total - consumed, pauses);
             await node.DisposeAsync();
             node = null;
 
             passthrough = new Passthrough(kafka, settings.Topics.Input, settings.Topics.Legit, fromEnd: true);
             var alone = passthrough;
             await WaitUntilAsync(() => alone.Assigned, "the passthrough's partitions");
+            pauses.Reset();
             await GenerateAsync(kafka, settings.Topics.Input, rate, count: null, duration: latencyPhase, seed: 43);
             await Task.Delay(TimeSpan.FromSeconds(2));
-            var pt = new Latency(passthrough.LatencyPercentile(50), passthrough.LatencyPercentile(99), passthrough.LatencyPercentile(99.9), passthrough.Delivered);
+            var pt = Latency.Of(passthrough.LatencyPercentile, passthrough.Delivered, pauses);
             return new EndToEndResult(messages, Math.Round(passthroughRate), Math.Round(detectorRate), Math.Round(detectorRate / passthroughRate, 3),
                 passthroughRates.Select(r => Math.Round(r)).ToList(), detectorRates.Select(r => Math.Round(r)).ToList(), rate, pt, dt);
         }

@@ -1,0 +1,80 @@
+using System.Diagnostics.Tracing;
+
+namespace Fraud.Benchmarks.EndToEnd;
+
+/// <summary>
+/// Every pause the runtime's garbage collector makes in this process while it listens, from the runtime's own events
+/// (the execution engine suspended → restarted), with the generation collected. A latency percentile says how late
+/// records were; this says how much of that lateness was the process standing still.
+/// </summary>
+public sealed class GcPauses : EventListener
+{
+    private const int SuspendBegin = 9;
+    private const int RestartEnd = 3;
+    private const int GcStart = 1;
+    private const EventKeywords GcKeyword = (EventKeywords)0x1;
+
+    private readonly object _gate = new();
+    private readonly List<(int Generation, double Ms)> _pauses = new();
+    private DateTime? _suspended;
+    private int _generation = -1;
+    private bool _listening;
+
+    /// <summary>Starts (again) from no pause.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _pauses.Clear();
+            _listening = true;
+        }
+    }
+
+    /// <summary>
+    /// The pauses since <see cref="Reset"/>: the longest, the total, and by generation ("gen0 n×, longest x ms; ..."),
+    /// a pause that collected nothing (a suspension for another reason) counted under its own name.
+    /// </summary>
+    public (double MaxMs, double TotalMs, string ByGeneration) Summary()
+    {
+        lock (_gate)
+        {
+            var byGeneration = string.Join("; ", _pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key)
+                .Select(g => $"{(g.Key < 0 ? "other" : "gen" + g.Key)} {g.Count()}x, longest {g.Max(p => p.Ms):F1} ms"));
+            return (_pauses.Count == 0 ? 0 : Math.Round(_pauses.Max(p => p.Ms), 1), Math.Round(_pauses.Sum(p => p.Ms), 1), byGeneration);
+        }
+    }
+
+    protected override void OnEventSourceCreated(EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, EventLevel.Informational, GcKeyword);
+        }
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        lock (_gate)
+        {
+            if (!_listening)
+            {
+                return;
+            }
+
+            switch (e.EventId)
+            {
+                case SuspendBegin:
+                    _suspended = e.TimeStamp;
+                    _generation = -1;
+                    break;
+                case GcStart when e.PayloadNames?.IndexOf("Depth") is { } depth and >= 0:
+                    _generation = Convert.ToInt32(e.Payload![depth]);
+                    break;
+                case RestartEnd when _suspended is { } since:
+                    _pauses.Add((_generation, (e.TimeStamp - since).TotalMilliseconds));
+                    _suspended = null;
+                    break;
+            }
+        }
+    }
+}
