@@ -5,6 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Fraud.Benchmarks.ActorLayer;
+using Fraud.Benchmarks.Checkpoints;
 using Fraud.Benchmarks.EndToEnd;
 using Fraud.Benchmarks.Rules;
 
@@ -36,6 +37,13 @@ public static class BenchCommand
                 TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", 1_000)));
             Table("actor layer alone (in-memory source and sinks, partition actors with checkpoints in memory)", actors);
             results["actorLayer"] = actors;
+        }
+
+        if (part is "all" or "checkpoints")
+        {
+            var checkpoints = await CheckpointBench.RunAsync();
+            Table("checkpoints (the SQLite store: 12 partitions saving 3,000 new accounts each, 30 times)", checkpoints);
+            results["checkpoints"] = checkpoints;
         }
 
         if (part is "all" or "e2e")
