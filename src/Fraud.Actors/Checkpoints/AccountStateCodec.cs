@@ -12,65 +12,72 @@ public static class AccountStateCodec
 {
     private const byte Version = 1;
 
-    // One buffer per thread, reused: a checkpoint encodes thousands of accounts a second, and each should cost one
-    // array (the result), not a growing stream per account.
+    // One buffer, writer and node list per thread, reused: a checkpoint encodes thousands of accounts a second, and each
+    // should cost one array (the result), not a stream, a writer and a list per account.
     [ThreadStatic]
     private static MemoryStream? _buffer;
+
+    [ThreadStatic]
+    private static BinaryWriter? _writer;
+
+    [ThreadStatic]
+    private static List<string>? _nodes;
 
     public static byte[] Write(AccountState state)
     {
         var buffer = _buffer ??= new MemoryStream(4096);
+        var w = _writer ??= new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true);
+        var nodes = _nodes ??= new List<string>(1);
         buffer.SetLength(0);
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        nodes.Clear();
+        w.Write(Version);
+        w.Write(state.NewestTimestamp?.UtcTicks ?? 0L);
+        w.Write7BitEncodedInt(state.Events.Count);
+        foreach (var e in state.Events)
         {
-            w.Write(Version);
-            w.Write(state.NewestTimestamp?.UtcTicks ?? 0L);
-            w.Write7BitEncodedInt(state.Events.Count);
-            foreach (var e in state.Events)
+            w.Write(e.Ticks);
+            w.Write(e.Amount);
+            WriteNullable(w, e.Country);
+        }
+
+        // Remembered verdicts in the order they were remembered, so the oldest is still forgotten first. Most are
+        // legit (no rules, score 0) and come from one node: those cost a flag byte, the time and a node index.
+        w.Write7BitEncodedInt(state.Verdicts.Count);
+        for (var k = 0; k < state.Verdicts.Count; k++)
+        {
+            var (id, verdict) = state.Verdicts[k];
+            var node = nodes.IndexOf(verdict.Node);
+            var withRules = verdict.WithRules;
+            var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
+            w.Write(id);
+            w.Write(flags);
+            w.Write(verdict.DetectedAtTicks);
+            if (node < 0)
             {
-                w.Write(e.Ticks);
-                w.Write(e.Amount);
-                WriteNullable(w, e.Country);
+                nodes.Add(verdict.Node);
+                w.Write(verdict.Node);
+            }
+            else
+            {
+                w.Write7BitEncodedInt(node);
             }
 
-            // Remembered verdicts in the order they were remembered, so the oldest is still forgotten first. Most are
-            // legit (no rules, score 0) and come from one node: those cost a flag byte, the time and a node index.
-            var nodes = new List<string>(1);
-            w.Write7BitEncodedInt(state.Verdicts.Count);
-            for (var k = 0; k < state.Verdicts.Count; k++)
+            if (withRules is not null)
             {
-                var (id, verdict) = state.Verdicts[k];
-                var node = nodes.IndexOf(verdict.Node);
-                var withRules = verdict.WithRules;
-                var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
-                w.Write(id);
-                w.Write(flags);
-                w.Write(verdict.DetectedAtTicks);
-                if (node < 0)
+                w.Write(withRules.Score);
+                w.Write7BitEncodedInt(withRules.Rules.Count);
+                for (var h = 0; h < withRules.Rules.Count; h++)
                 {
-                    nodes.Add(verdict.Node);
-                    w.Write(verdict.Node);
-                }
-                else
-                {
-                    w.Write7BitEncodedInt(node);
-                }
-
-                if (withRules is not null)
-                {
-                    w.Write(withRules.Score);
-                    w.Write7BitEncodedInt(withRules.Rules.Count);
-                    foreach (var hit in withRules.Rules)
-                    {
-                        w.Write(hit.Id);
-                        w.Write(hit.Observed);
-                        w.Write(hit.Limit);
-                        WriteNullable(w, hit.Window);
-                    }
+                    var hit = withRules.Rules[h];
+                    w.Write(hit.Id);
+                    w.Write(hit.Observed);
+                    w.Write(hit.Limit);
+                    WriteNullable(w, hit.Window);
                 }
             }
         }
 
+        w.Flush();
         return buffer.ToArray();
     }
 

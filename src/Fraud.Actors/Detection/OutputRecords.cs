@@ -58,8 +58,9 @@ public static class OutputRecords
         json.WriteStartObject(VerdictName);
         json.WriteNumber(ScoreName, v.Score);
         json.WriteStartArray(RulesName);
-        foreach (var hit in v.Rules)
+        for (var i = 0; i < v.Rules.Count; i++) // an index: foreach over the interface would allocate its enumerator
         {
+            var hit = v.Rules[i];
             json.WriteStartObject();
             json.WriteString(IdName, hit.Id);
             json.WriteNumber(ObservedName, hit.Observed);

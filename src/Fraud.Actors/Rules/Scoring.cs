@@ -130,9 +130,9 @@ public static class Scoring
     private static double CombinedScore(IReadOnlyList<RuleHit> hits, RuleSettings rules)
     {
         var clean = 1.0;
-        foreach (var hit in hits)
+        for (var i = 0; i < hits.Count; i++) // an index, not foreach: an interface's enumerator is an object per call
         {
-            clean *= 1 - Math.Clamp(WeightOf(hit.Id, rules), 0, 1);
+            clean *= 1 - Math.Clamp(WeightOf(hits[i].Id, rules), 0, 1);
         }
 
         return Math.Round(1 - clean, 4);
@@ -217,7 +217,12 @@ public static class Scoring
         return null;
     }
 
-    private static string Format(TimeSpan window) =>
+    // A window's text is the same for every hit of its rule: formatted once per window length, not once per hit.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> Formatted = new();
+
+    private static string Format(TimeSpan window) => Formatted.GetOrAdd(window.Ticks, static ticks => FormatNew(TimeSpan.FromTicks(ticks)));
+
+    private static string FormatNew(TimeSpan window) =>
         window.TotalSeconds < 3600 || window.TotalSeconds % 3600 != 0
             ? window.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s"
             : (window.TotalSeconds / 3600).ToString(CultureInfo.InvariantCulture) + "h";

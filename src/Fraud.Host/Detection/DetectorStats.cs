@@ -94,8 +94,10 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
                 return;
         }
 
-        foreach (var hit in scored.Verdict!.Rules)
+        var rules = scored.Verdict!.Rules;
+        for (var i = 0; i < rules.Count; i++) // an index: foreach over the interface would allocate its enumerator
         {
+            var hit = rules[i];
             _ruleHits.AddOrUpdate(hit.Id, 1, (_, n) => n + 1);
             FraudMetrics.RuleHits.WithLabels(hit.Id).Inc();
         }
