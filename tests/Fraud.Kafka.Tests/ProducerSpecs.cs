@@ -18,14 +18,17 @@ public sealed class ProducerSpecs(EmbeddedBrokerFixture kafka) : TestKit
     {
         var topic = kafka.NewTopic(partitions: 3);
         using var producer = KafkaProducer.Create(kafka.Settings);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var delivered = await Source.From(Enumerable.Range(0, 300))
             .Select(i => new ProducerRecord<int>(topic, Message(i), i))
             .Via(KafkaProducer.Flow<int>(producer, maxInFlight: 64))
             .RunWith(Sink.Seq<DeliveredRecord<int>>(), Sys.Materializer());
 
+        var finished = System.Diagnostics.Stopwatch.GetTimestamp();
         Assert.Equal(Enumerable.Range(0, 300), delivered.Select(d => d.PassThrough));
         Assert.All(delivered, d =>
         {
+            Assert.InRange(d.AcknowledgedAt, started, finished); // when its report came, not when the flow emitted it
             Assert.Equal(PersistenceStatus.Persisted, d.Delivery.Status);
             Assert.Equal(topic, d.Delivery.Topic);
             Assert.True(d.Delivery.Offset.Value >= 0);

@@ -60,9 +60,10 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
 
     /// <summary>
     /// Called once per output acknowledged by the broker on <paramref name="topic"/>; <paramref name="processingSeconds"/>
-    /// is the time since the input left the consumer, when known.
+    /// is the time from the input leaving the consumer to the output's acknowledgement, when known, and
+    /// <paramref name="sinceAcknowledged"/> how long ago that acknowledgement arrived (the end-to-end latency ends there).
     /// </summary>
-    public void Record<TAck>(OutboundRecord<TAck> output, string? topic = null, double? processingSeconds = null)
+    public void Record<TAck>(OutboundRecord<TAck> output, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
     {
         if (topic is not null)
         {
@@ -112,7 +113,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         }
 
         // Reservoir of the first samples plus a rolling overwrite: bounded memory at any rate.
-        var latencyMs = (_clock.GetUtcNow() - scored.Transaction!.Timestamp).TotalMilliseconds;
+        var latencyMs = (_clock.GetUtcNow() - sinceAcknowledged - scored.Transaction!.Timestamp).TotalMilliseconds;
         var index = Interlocked.Increment(ref _latencyCount) - 1;
         _latencies[index % LatencySamples] = latencyMs;
         FraudMetrics.EndToEnd.Observe(Math.Max(0, latencyMs) / 1000);

@@ -140,7 +140,9 @@ public sealed class KafkaDetector : IAsyncDisposable
                 for (var i = 0; i < acks.Length; i++)
                 {
                     var received = delivered[i].PassThrough.Source.Input.Ack;
-                    stats.Record(delivered[i].PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp).TotalSeconds);
+                    var acknowledged = delivered[i].AcknowledgedAt;
+                    stats.Record(delivered[i].PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp, acknowledged).TotalSeconds,
+                        Stopwatch.GetElapsedTime(acknowledged));
                     acks[i] = received;
                 }
 

@@ -9,8 +9,12 @@ namespace Fraud.Kafka.Producing;
 /// <summary>A record to write, with a pass-through value (typically the input's committable offset).</summary>
 public sealed record ProducerRecord<TPassThrough>(string Topic, Message<byte[]?, byte[]?> Message, TPassThrough PassThrough);
 
-/// <summary>The broker's acknowledgement of a <see cref="ProducerRecord{TPassThrough}"/>.</summary>
-public sealed record DeliveredRecord<TPassThrough>(DeliveryResult<byte[]?, byte[]?> Delivery, TPassThrough PassThrough);
+/// <summary>
+/// The broker's acknowledgement of a <see cref="ProducerRecord{TPassThrough}"/>. <see cref="AcknowledgedAt"/> is when
+/// librdkafka reported it (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): the record existed at the broker
+/// from then on, even if the flow emits it later, behind earlier records still awaiting theirs.
+/// </summary>
+public sealed record DeliveredRecord<TPassThrough>(DeliveryResult<byte[]?, byte[]?> Delivery, TPassThrough PassThrough, long AcknowledgedAt);
 
 /// <summary>Raised into the stream when the producer hits an error it cannot recover from.</summary>
 public sealed class KafkaProducerFatalException(string message, Exception? inner = null) : Exception(message, inner);

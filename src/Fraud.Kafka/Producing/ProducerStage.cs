@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Confluent.Kafka;
@@ -32,6 +33,8 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
 
         public DeliveryReport<byte[]?, byte[]?>?[] Reports { get; } = new DeliveryReport<byte[]?, byte[]?>?[records.Count];
 
+        public long[] AcknowledgedAt { get; } = new long[records.Count];
+
         public int Remaining { get; set; } = records.Count;
     }
 
@@ -39,7 +42,7 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
     {
         private readonly ProducerStage<T> _stage;
         private readonly Queue<Slot> _inFlight = new();
-        private readonly ConcurrentQueue<(Slot Slot, int Index, DeliveryReport<byte[]?, byte[]?> Report)> _reports = new();
+        private readonly ConcurrentQueue<(Slot Slot, int Index, DeliveryReport<byte[]?, byte[]?> Report, long At)> _reports = new();
         private Action? _wake;
         private int _woken;
         private int _records;
@@ -83,7 +86,7 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
         /// <summary>On librdkafka's thread: queue the report, and wake the stage unless a wake-up is already pending.</summary>
         private void Delivered(Slot slot, int index, DeliveryReport<byte[]?, byte[]?> report)
         {
-            _reports.Enqueue((slot, index, report));
+            _reports.Enqueue((slot, index, report, Stopwatch.GetTimestamp()));
             if (Interlocked.Exchange(ref _woken, 1) == 0)
             {
                 _wake!();
@@ -96,6 +99,7 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
             while (_reports.TryDequeue(out var delivered))
             {
                 delivered.Slot.Reports[delivered.Index] = delivered.Report;
+                delivered.Slot.AcknowledgedAt[delivered.Index] = delivered.At;
                 delivered.Slot.Remaining--;
             }
 
@@ -118,7 +122,7 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
                         return;
                     }
 
-                    delivered[i] = new DeliveredRecord<T>(report, slot.Records[i].PassThrough);
+                    delivered[i] = new DeliveredRecord<T>(report, slot.Records[i].PassThrough, slot.AcknowledgedAt[i]);
                 }
 
                 Push(_stage._out, delivered);
