@@ -130,6 +130,32 @@ public abstract class CheckpointStoreSpecs
     }
 
     [Fact]
+    public async Task Should_compact_the_partitions_of_one_topic_at_different_sizes_so_that_they_do_not_all_compact_at_once()
+    {
+        using var store = Open();
+        PartitionKey[] keys = [P0, P0 with { Partition = 7 }];
+        var epochs = new[] { (await store.ClaimAsync(keys[0])).Epoch, (await store.ClaimAsync(keys[1])).Epoch };
+        var firstCompaction = new int?[2];
+        // The same traffic on both: 400 new accounts of 150 bytes per save (about 64 KB).
+        for (var save = 1; save <= 160 && firstCompaction.Any(c => c is null); save++)
+        {
+            for (var k = 0; k < 2; k++)
+            {
+                var changed = Enumerable.Range(0, 400).Select(i => new KeyValuePair<string, byte[]>($"ACC-{save}-{i}", new byte[150])).ToList();
+                await store.SaveAsync(keys[k], epochs[k], new CheckpointWrite(save, changed, []));
+                if (firstCompaction[k] is null && await ScalarAsync($"SELECT COUNT(*) FROM fraud_account_log WHERE part = {keys[k].Partition} AND base = 1") > 0)
+                {
+                    firstCompaction[k] = save;
+                }
+            }
+        }
+
+        Assert.NotNull(firstCompaction[0]);
+        Assert.NotNull(firstCompaction[1]);
+        Assert.True(firstCompaction[1] > firstCompaction[0] * 1.5, $"partition 0 compacted at save {firstCompaction[0]}, partition 7 at {firstCompaction[1]}");
+    }
+
+    [Fact]
     public async Task Should_move_accounts_saved_a_row_each_by_an_earlier_version_into_the_log()
     {
         using var store = Open();
