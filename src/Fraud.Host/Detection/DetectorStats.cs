@@ -63,7 +63,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     /// is the time from the input leaving the consumer to the output's acknowledgement, when known, and
     /// <paramref name="sinceAcknowledged"/> how long ago that acknowledgement arrived (the end-to-end latency ends there).
     /// </summary>
-    public void Record<TAck>(OutboundRecord<TAck> output, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
+    public void Record<TAck>(ScoredRecord<TAck> scored, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
     {
         if (topic is not null)
         {
@@ -75,8 +75,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
             FraudMetrics.Processing.Observe(seconds);
         }
 
-        var scored = output.Source;
-        switch (output.Outcome)
+        switch (scored.Outcome)
         {
             case Outcome.Legit:
                 Interlocked.Increment(ref _legit);
@@ -106,7 +105,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         if (Label(scored.Input.Headers) is { } scenario)
         {
             _injected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
-            if (output.Outcome == Outcome.Fraud)
+            if (scored.Outcome == Outcome.Fraud)
             {
                 _detected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
             }

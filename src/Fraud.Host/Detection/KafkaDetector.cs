@@ -125,21 +125,22 @@ public sealed class KafkaDetector : IAsyncDisposable
         Flow.Create<IReadOnlyList<OutboundRecord<Received>>>()
             .Select(outputs =>
             {
-                var records = new ProducerRecord<OutboundRecord<Received>>[outputs.Count];
+                // The scored record passes through, not the output: its bytes are librdkafka's once produced.
+                var records = new ProducerRecord<ScoredRecord<Received>>[outputs.Count];
                 for (var i = 0; i < records.Length; i++)
                 {
-                    records[i] = new ProducerRecord<OutboundRecord<Received>>(topic, ToMessage(outputs[i]), outputs[i]);
+                    records[i] = new ProducerRecord<ScoredRecord<Received>>(topic, ToMessage(outputs[i]), outputs[i].Source);
                 }
 
-                return (IReadOnlyList<ProducerRecord<OutboundRecord<Received>>>)records;
+                return (IReadOnlyList<ProducerRecord<ScoredRecord<Received>>>)records;
             })
-            .Via(KafkaProducer.GroupFlow<OutboundRecord<Received>>(producer, maxInFlight))
+            .Via(KafkaProducer.GroupFlow<ScoredRecord<Received>>(producer, maxInFlight))
             .Select(delivered =>
             {
                 var acks = new Received[delivered.Count];
                 for (var i = 0; i < acks.Length; i++)
                 {
-                    var received = delivered[i].PassThrough.Source.Input.Ack;
+                    var received = delivered[i].PassThrough.Input.Ack;
                     var acknowledged = delivered[i].AcknowledgedAt;
                     stats.Record(delivered[i].PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp, acknowledged).TotalSeconds,
                         Stopwatch.GetElapsedTime(acknowledged));

@@ -12,7 +12,10 @@ public sealed record ProducerRecord<TPassThrough>(string Topic, Message<byte[]?,
 /// <summary>
 /// The broker's acknowledgement of a <see cref="ProducerRecord{TPassThrough}"/>. <see cref="AcknowledgedAt"/> is when
 /// librdkafka reported it (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): the record existed at the broker
-/// from then on, even if the flow emits it later, behind earlier records still awaiting theirs.
+/// from then on, even if the flow emits it later, behind earlier records still awaiting theirs. <see cref="Delivery"/>
+/// holds the topic, partition, offset, status and timestamp, but not the message: the flow lets each message go once
+/// librdkafka has copied it, so keys and values are not kept alive while records wait for their acknowledgements.
+/// Keep what you need of a record in its pass-through.
 /// </summary>
 public sealed record DeliveredRecord<TPassThrough>(DeliveryResult<byte[]?, byte[]?> Delivery, TPassThrough PassThrough, long AcknowledgedAt);
 

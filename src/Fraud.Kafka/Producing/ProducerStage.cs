@@ -26,16 +26,25 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    /// <summary>A group between <c>Produce</c> and its emission; written only on the stage's thread.</summary>
-    private sealed class Slot(IReadOnlyList<ProducerRecord<T>> records)
+    /// <summary>
+    /// A group between <c>Produce</c> and its emission; written only on the stage's thread. It keeps each record's topic
+    /// and pass-through, not the record: librdkafka has copied the message by then, and the group waits here for its
+    /// acknowledgements, so holding the messages would keep every key and value alive (and promoted by the GC) for
+    /// nothing until then.
+    /// </summary>
+    private sealed class Slot(int count)
     {
-        public IReadOnlyList<ProducerRecord<T>> Records { get; } = records;
+        public string[] Topics { get; } = new string[count];
 
-        public DeliveryReport<byte[]?, byte[]?>?[] Reports { get; } = new DeliveryReport<byte[]?, byte[]?>?[records.Count];
+        public T[] PassThroughs { get; } = new T[count];
 
-        public long[] AcknowledgedAt { get; } = new long[records.Count];
+        public DeliveryReport<byte[]?, byte[]?>?[] Reports { get; } = new DeliveryReport<byte[]?, byte[]?>?[count];
 
-        public int Remaining { get; set; } = records.Count;
+        public long[] AcknowledgedAt { get; } = new long[count];
+
+        public int Count => Topics.Length;
+
+        public int Remaining { get; set; } = count;
     }
 
     private sealed class Logic : GraphStageLogic
@@ -63,12 +72,14 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
         private void OnPush()
         {
             var records = Grab(_stage._in);
-            var slot = new Slot(records);
+            var slot = new Slot(records.Count);
             _inFlight.Enqueue(slot);
             _records += records.Count;
             for (var i = 0; i < records.Count; i++)
             {
                 var index = i;
+                slot.Topics[i] = records[i].Topic;
+                slot.PassThroughs[i] = records[i].PassThrough;
                 try
                 {
                     _stage._producer.Produce(records[i].Topic, records[i].Message, report => Delivered(slot, index, report));
@@ -98,6 +109,7 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
             Volatile.Write(ref _woken, 0); // before draining: a report queued from here on wakes the stage again
             while (_reports.TryDequeue(out var delivered))
             {
+                delivered.Report.Message = null!; // the report would keep the message (key and value) alive until emission
                 delivered.Slot.Reports[delivered.Index] = delivered.Report;
                 delivered.Slot.AcknowledgedAt[delivered.Index] = delivered.At;
                 delivered.Slot.Remaining--;
@@ -111,18 +123,18 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
             if (_inFlight.Count > 0 && _inFlight.Peek().Remaining == 0 && IsAvailable(_stage._out))
             {
                 var slot = _inFlight.Dequeue();
-                _records -= slot.Records.Count;
-                var delivered = new DeliveredRecord<T>[slot.Records.Count];
+                _records -= slot.Count;
+                var delivered = new DeliveredRecord<T>[slot.Count];
                 for (var i = 0; i < delivered.Length; i++)
                 {
                     var report = slot.Reports[i]!;
                     if (report.Error.IsError)
                     {
-                        FailStage(Failure(slot.Records[i].Topic, report.Error));
+                        FailStage(Failure(slot.Topics[i], report.Error));
                         return;
                     }
 
-                    delivered[i] = new DeliveredRecord<T>(report, slot.Records[i].PassThrough, slot.AcknowledgedAt[i]);
+                    delivered[i] = new DeliveredRecord<T>(report, slot.PassThroughs[i], slot.AcknowledgedAt[i]);
                 }
 
                 Push(_stage._out, delivered);

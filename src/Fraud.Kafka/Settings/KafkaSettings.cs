@@ -50,7 +50,10 @@ public sealed class KafkaSettings
         return config;
     }
 
-    /// <summary>Producer configuration: idempotent, acks=all, then <see cref="Common"/> and <see cref="Producer"/>.</summary>
+    /// <summary>
+    /// Producer configuration: idempotent, acks=all, linger 5 ms, delivery reports without the message's own fields
+    /// (<c>dotnet.producer.delivery.report.fields</c>), then <see cref="Common"/> and <see cref="Producer"/>.
+    /// </summary>
     public ProducerConfig ToProducerConfig()
     {
         var config = new ProducerConfig
@@ -59,6 +62,9 @@ public sealed class KafkaSettings
             Acks = Acks.All,
             EnableIdempotence = true,
             LingerMs = 5,
+            // Reports carry the record's position, status and timestamp, not its key, value and headers: the client
+            // would otherwise keep each message's managed copy alive until its report, for nothing.
+            DeliveryReportFields = "status,timestamp",
         };
         Apply(config, Common);
         Apply(config, Producer);
