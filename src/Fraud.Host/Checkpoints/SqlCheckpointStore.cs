@@ -196,9 +196,10 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         await transaction.CommitAsync();
     }
 
-    // A log is compacted once what was appended since its base is as large as the base (so every account state is written
-    // at most about twice, and the log stays within twice its live size), but not while it is small, nor left to grow past
-    // a few hundred chunks (a quiet partition that changes a little every second).
+    // A log is compacted once what was appended since its base is as large as the base, times its partition's spread
+    // (so every account state is written two to three times, and the log stays within about three times its live size),
+    // but not while it is small, nor left to grow past a few hundred chunks (a quiet partition that changes a little
+    // every second).
     private const long MinCompactionBytes = 4 * 1024 * 1024;
     private const int MaxDeltaChunks = 256;
 
