@@ -133,7 +133,7 @@ public static class AccountStateCodec
                 withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late);
             }
 
-            state.Verdicts.Add(id, new RememberedVerdict(detectedAt, node, late, withRules), int.MaxValue);
+            state.Verdicts.Add(new RememberedVerdict(id, detectedAt, node, late, withRules), int.MaxValue);
         }
 
         return state;

@@ -14,7 +14,8 @@ public sealed class AccountState
     // Verdicts are remembered as values, not as the Verdict objects handed out: an object kept per transaction outlives
     // the young generation, so each one was promoted and traced again by the GC (in a loop scoring 10,000 accounts, GC
     // pauses were half the time). A legit verdict is four fields, rebuilt equal on a duplicate.
-    internal readonly RememberedVerdicts Verdicts = new();
+    // A mutable struct in a plain (not readonly) field: calls on it change this field, never a copy.
+    internal RememberedVerdicts Verdicts;
 
     /// <summary>Newest event time seen (the account's watermark is this minus the allowed lateness).</summary>
     public DateTimeOffset? NewestTimestamp { get; internal set; }
@@ -50,11 +51,11 @@ internal static class TransactionIdHash
 /// A verdict as an account remembers it: a legit one (the common case) as its time, node and lateness, with no object of
 /// its own; one with rules as the very object first returned (they are rare, and their explanation is worth keeping whole).
 /// </summary>
-internal readonly record struct RememberedVerdict(long DetectedAtTicks, string Node, bool Late, Verdict? WithRules)
+internal readonly record struct RememberedVerdict(ulong Id, long DetectedAtTicks, string Node, bool Late, Verdict? WithRules)
 {
-    public static RememberedVerdict Of(Verdict verdict) => verdict.Rules.Count > 0
-        ? new(verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, verdict)
-        : new(verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, null);
+    public static RememberedVerdict Of(ulong id, Verdict verdict) => verdict.Rules.Count > 0
+        ? new(id, verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, verdict)
+        : new(id, verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, null);
 
     /// <summary>The verdict first returned, equal in every field (the same object when it had rules).</summary>
     public Verdict ToVerdict() =>

@@ -123,7 +123,7 @@ public static class Scoring
 
     private static void Remember(AccountState state, ulong id, Verdict verdict, RuleSettings rules)
     {
-        state.Verdicts.Add(id, RememberedVerdict.Of(verdict), rules.RememberedIdsPerAccount);
+        state.Verdicts.Add(RememberedVerdict.Of(id, verdict), rules.RememberedIdsPerAccount);
     }
 
     /// <summary>1 − Π(1 − weight): two independent signals are stronger than either; 0 when nothing fired.</summary>
