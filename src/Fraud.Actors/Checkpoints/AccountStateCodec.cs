@@ -33,7 +33,7 @@ public static class AccountStateCodec
         w.Write(Version);
         w.Write(state.NewestTimestamp?.UtcTicks ?? 0L);
         w.Write7BitEncodedInt(state.Events.Count);
-        foreach (var e in state.Events)
+        foreach (var e in state.Events.AsSpan())
         {
             w.Write(e.Ticks);
             w.Write(e.Amount);

@@ -95,7 +95,7 @@ public static class Scoring
     public static void Apply(AccountState state, Transaction tx, RuleSettings rules)
     {
         var entry = new AccountEvent(tx.Timestamp.UtcTicks, tx.Amount, tx.Country);
-        var events = state.Events;
+        ref var events = ref state.Events; // a struct: work on the state's own, not a copy
         var index = events.Count;
         while (index > 0 && events[index - 1].Ticks > entry.Ticks)
         {
@@ -117,7 +117,7 @@ public static class Scoring
 
         if (expired > 0)
         {
-            events.RemoveRange(0, expired);
+            events.RemoveOldest(expired);
         }
     }
 
@@ -152,7 +152,7 @@ public static class Scoring
     private static int CountIn(AccountState state, long fromExclusive, long toInclusive)
     {
         var count = 0;
-        foreach (var e in state.Events)
+        foreach (var e in state.Events.AsSpan())
         {
             if (e.Ticks > fromExclusive && e.Ticks <= toInclusive) count++;
         }
@@ -163,7 +163,7 @@ public static class Scoring
     private static decimal SumIn(AccountState state, long fromExclusive, long toInclusive)
     {
         var sum = 0m;
-        foreach (var e in state.Events)
+        foreach (var e in state.Events.AsSpan())
         {
             if (e.Ticks > fromExclusive && e.Ticks <= toInclusive) sum += e.Amount;
         }
@@ -173,7 +173,7 @@ public static class Scoring
 
     private static bool HasSmallIn(AccountState state, long fromExclusive, long toInclusive, decimal smallBelow)
     {
-        foreach (var e in state.Events)
+        foreach (var e in state.Events.AsSpan())
         {
             if (e.Ticks > fromExclusive && e.Ticks <= toInclusive && e.Amount < smallBelow) return true;
         }
