@@ -173,7 +173,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
             // Not saved: those accounts are still changed, and the commit stays behind until a later save works. An
             // account dropped since is in _removed already; one that came back since is held again and stays.
-            foreach (var id in failed.Changed)
+            foreach (var (id, _) in failed.Write.Changed)
             {
                 if (_accounts.TryGetValue(id, out var account))
                 {
@@ -181,7 +181,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 }
             }
 
-            foreach (var id in failed.Removed)
+            foreach (var id in failed.Write.Removed)
             {
                 if (!_accounts.ContainsKey(id))
                 {
@@ -189,7 +189,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 }
             }
 
-            _resetPending |= failed.Reset;
+            _resetPending |= failed.Write.Reset;
             _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
         });
         Receive<Passivate>(_ => DropIdleAccounts());
@@ -327,7 +327,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 await _context.Store.SaveAsync(_key, _epoch, write).ConfigureAwait(false);
                 return new Saved(write.NextOffset);
             })
-            .PipeTo(Self, failure: e => new SaveFailed(e, changed.Select(c => c.Key).ToList(), removed, write.Reset));
+            .PipeTo(Self, failure: e => new SaveFailed(e, write));
     }
 
     private void DropIdleAccounts()
@@ -385,7 +385,8 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
     private sealed record Saved(long NextOffset);
 
-    private sealed record SaveFailed(Exception Error, IReadOnlyList<string> Changed, IReadOnlyList<string> Removed, bool Reset);
+    /// <summary>The save that failed, whose accounts are still to be saved.</summary>
+    private sealed record SaveFailed(Exception Error, CheckpointWrite Write);
 }
 
 /// <summary>Accounts held in memory on this node, across its partitions (for the dashboard and the metrics).</summary>

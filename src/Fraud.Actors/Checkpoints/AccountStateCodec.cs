@@ -45,11 +45,11 @@ public static class AccountStateCodec
         w.Write7BitEncodedInt(state.Verdicts.Count);
         for (var k = 0; k < state.Verdicts.Count; k++)
         {
-            var (id, verdict) = state.Verdicts[k];
+            var verdict = state.Verdicts[k];
             var node = nodes.IndexOf(verdict.Node);
             var withRules = verdict.WithRules;
             var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
-            w.Write(id);
+            w.Write(verdict.Id);
             w.Write(flags);
             w.Write(verdict.DetectedAtTicks);
             if (node < 0)

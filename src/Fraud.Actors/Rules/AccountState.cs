@@ -63,9 +63,8 @@ internal static class TransactionIdHash
 /// </summary>
 internal readonly record struct RememberedVerdict(ulong Id, long DetectedAtTicks, string Node, bool Late, Verdict? WithRules)
 {
-    public static RememberedVerdict Of(ulong id, Verdict verdict) => verdict.Rules.Count > 0
-        ? new(id, verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, verdict)
-        : new(id, verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, null);
+    public static RememberedVerdict Of(ulong id, Verdict verdict) =>
+        new(id, verdict.DetectedAt.UtcTicks, verdict.DetectorNode, verdict.Late, verdict.Rules.Count > 0 ? verdict : null);
 
     /// <summary>The verdict first returned, equal in every field (the same object when it had rules).</summary>
     public Verdict ToVerdict() =>

@@ -15,15 +15,8 @@ internal struct RememberedVerdicts
 
     public readonly int Count => _count;
 
-    /// <summary>The <paramref name="k"/>-th remembered id and verdict, oldest first.</summary>
-    public readonly (ulong Id, RememberedVerdict Verdict) this[int k]
-    {
-        get
-        {
-            var verdict = _verdicts![Slot(k)];
-            return (verdict.Id, verdict);
-        }
-    }
+    /// <summary>The <paramref name="k"/>-th remembered verdict (with its id), oldest first.</summary>
+    public readonly RememberedVerdict this[int k] => _verdicts![Slot(k)];
 
     public readonly bool TryGet(ulong id, out RememberedVerdict verdict)
     {

@@ -30,7 +30,7 @@ public static class Scoring
             Apply(state, tx, rules);
         }
 
-        Remember(state, idHash, verdict, rules);
+        state.Verdicts.Add(RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
         return verdict;
     }
 
@@ -119,11 +119,6 @@ public static class Scoring
         {
             events.RemoveOldest(expired);
         }
-    }
-
-    private static void Remember(AccountState state, ulong id, Verdict verdict, RuleSettings rules)
-    {
-        state.Verdicts.Add(RememberedVerdict.Of(id, verdict), rules.RememberedIdsPerAccount);
     }
 
     /// <summary>1 − Π(1 − weight): two independent signals are stronger than either; 0 when nothing fired.</summary>
