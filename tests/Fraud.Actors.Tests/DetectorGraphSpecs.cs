@@ -141,4 +141,26 @@ public sealed class DetectorGraphSpecs : RegionSpec
         var flagged = _written.Where(w => w.Outlet == Outcome.Fraud).Select(w => w.Record.Source.Input.Ack).Order().ToArray();
         Assert.Equal(Enumerable.Range(50, 30).ToArray(), flagged);
     }
+
+    [Fact]
+    public async Task Should_keep_input_order_at_each_writer_while_groups_are_parsed_and_written_in_parallel()
+    {
+        var region = StartRegion(Context());
+        // Parsing and writing run on the thread pool, several groups at once: each writer must still see its records in
+        // the order they were read (Kafka keeps a partition's order only if the producer is given it in order).
+        var inputs = Enumerable.Range(0, 400)
+            .Select(i => i % 7 == 3 ? Record(i, "not json") : Record(i, Json(Tx(i, i % 5 == 0 ? 5000m : 10m, account: $"ACC-{i % 13}", id: $"ord-{i}"))))
+            .ToArray();
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 64, batchSize: 4)
+            .Run(Materializer);
+        await committed.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(400, _written.Count);
+        foreach (var outlet in new[] { Outcome.Legit, Outcome.Fraud, Outcome.DeadLetter })
+        {
+            var acks = _written.Where(w => w.Outlet == outlet).Select(w => w.Record.Source.Input.Ack).ToArray();
+            Assert.NotEmpty(acks);
+            Assert.Equal(acks.Order().ToArray(), acks);
+        }
+    }
 }
