@@ -144,12 +144,16 @@ public static class Scoring
     };
 
     // Windows are (t - window, t]: an event exactly one window old no longer counts.
+    // The window is in event-time order, so each scan walks back from the newest event and stops at the first one too
+    // old: an account keeps the longest window's events (an hour for impossible-travel), the velocity rules look at a
+    // minute of them.
     private static int CountIn(AccountState state, long fromExclusive, long toInclusive)
     {
+        var events = state.Events.AsSpan();
         var count = 0;
-        foreach (var e in state.Events.AsSpan())
+        for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
-            if (e.Ticks > fromExclusive && e.Ticks <= toInclusive) count++;
+            if (events[i].Ticks <= toInclusive) count++;
         }
 
         return count;
@@ -157,10 +161,11 @@ public static class Scoring
 
     private static decimal SumIn(AccountState state, long fromExclusive, long toInclusive)
     {
+        var events = state.Events.AsSpan();
         var sum = 0m;
-        foreach (var e in state.Events.AsSpan())
+        for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
-            if (e.Ticks > fromExclusive && e.Ticks <= toInclusive) sum += e.Amount;
+            if (events[i].Ticks <= toInclusive) sum += events[i].Amount;
         }
 
         return sum;
@@ -168,15 +173,15 @@ public static class Scoring
 
     private static bool HasSmallIn(AccountState state, long fromExclusive, long toInclusive, decimal smallBelow)
     {
-        foreach (var e in state.Events.AsSpan())
+        var events = state.Events.AsSpan();
+        for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
-            if (e.Ticks > fromExclusive && e.Ticks <= toInclusive && e.Amount < smallBelow) return true;
+            if (events[i].Ticks <= toInclusive && events[i].Amount < smallBelow) return true;
         }
 
         return false;
     }
 
-    /// <summary>Speed needed to reach this transaction's country from the latest earlier one within the window.</summary>
     private static double? TravelSpeedKmh(AccountState state, Transaction tx, TimeSpan window)
     {
         if (tx.Country is null)
