@@ -171,7 +171,7 @@ public static class ActorLayerBench
 
             var verdict = Scoring.Score(state, tx, rules, DateTimeOffset.UtcNow, "steps");
             fraud += verdict.IsFraud ? 1 : 0;
-            var scored = new ScoredRecord<int>(inputs[i], verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, tx, verdict);
+            var scored = new ScoredRecord<int>(inputs[i], verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, tx, verdict, Splice: parsed.Splice);
             var t2 = Stopwatch.GetTimestamp();
             bytes += OutputRecords.ToOutbound(scored).Value.Length;
             var t3 = Stopwatch.GetTimestamp();

@@ -103,7 +103,7 @@ public static class DetectorGraph
             }
             else if (verdicts[next++] is { } verdict)
             {
-                scored.Add(new ScoredRecord<TAck>(input, verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, parsed.Transaction, verdict));
+                scored.Add(new ScoredRecord<TAck>(input, verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, parsed.Transaction, verdict, Splice: parsed.Splice));
             }
         }
 

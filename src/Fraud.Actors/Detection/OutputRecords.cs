@@ -6,10 +6,16 @@ using Fraud.Actors.Transactions;
 namespace Fraud.Actors.Detection;
 
 /// <summary>
-/// The output contract. Legit and fraud records: the transaction's JSON plus a <c>verdict</c> object, keyed by the
-/// account. Dead letters: the original key, value and headers untouched, plus <c>x-dead-letter-*</c> headers that say
-/// why and where from.
+/// The output contract. Legit and fraud records: the input's JSON object as it came (every field, unknown ones too,
+/// byte for byte) plus the fields that were filled in and a <c>verdict</c> object, keyed by the account; written anew
+/// from the parsed fields only when the input cannot be extended safely (see <see cref="InputSplice"/>). Dead letters:
+/// the original key, value and headers untouched, plus <c>x-dead-letter-*</c> headers that say why and where from.
 /// </summary>
+/// <remarks>
+/// Why extend the input instead of writing every field again: that wrote each field parsed into a string back into
+/// JSON (decimal and date formatting, escaping checks), the larger part of the ~1.3 µs an output took; copying the bytes
+/// is a memory copy. Downstream systems also get the fields we do not know, which a rewrite dropped.
+/// </remarks>
 public static class OutputRecords
 {
     public const string ReasonHeader = "x-dead-letter-reason";
@@ -31,10 +37,26 @@ public static class OutputRecords
         var tx = scored.Transaction!;
         return new OutboundRecord<TAck>(
             scored.Outcome,
-            Encoding.UTF8.GetBytes(tx.Source),
-            WriteScored(tx, scored.Verdict!),
+            Key(scored.Input.Key, tx.Source),
+            WriteScored(scored.Input.Value, scored.Splice, tx, scored.Verdict!),
             scored.Input.Headers,
             scored);
+    }
+
+    /// <summary>The account as the key: the input's own key when it already is (the usual case), else encoded anew.</summary>
+    private static byte[] Key(byte[]? inputKey, string account)
+    {
+        if (inputKey is not null && inputKey.Length == Encoding.UTF8.GetByteCount(account))
+        {
+            Span<byte> encoded = inputKey.Length <= 256 ? stackalloc byte[inputKey.Length] : new byte[inputKey.Length];
+            Encoding.UTF8.GetBytes(account, encoded);
+            if (encoded.SequenceEqual(inputKey))
+            {
+                return inputKey;
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(account);
     }
 
     // Encoded once (see TransactionJson): names given as strings are transcoded and checked for escaping on every write.
@@ -49,12 +71,53 @@ public static class OutputRecords
     private static readonly JsonEncodedText DetectorNodeName = JsonEncodedText.Encode("detectorNode");
     private static readonly JsonEncodedText LateName = JsonEncodedText.Encode("late");
 
-    /// <summary>The transaction plus its verdict, as written to the legit and fraud topics.</summary>
+    /// <summary>
+    /// The output of a scored record: <paramref name="input"/> extended by the filled-in fields and the verdict, or,
+    /// when <paramref name="splice"/> says so (or the bytes are not an object), the transaction written anew.
+    /// </summary>
+    public static byte[] WriteScored(ReadOnlySpan<byte> input, InputSplice splice, Transaction tx, Verdict verdict)
+    {
+        var end = (splice & InputSplice.Rewrite) == 0 ? ClosingBrace(input) : -1;
+        if (end < 0)
+        {
+            return WriteScored(tx, verdict);
+        }
+
+        return PooledJson.Extend(input[..end], (tx, verdict, splice), static (json, scored) =>
+        {
+            var (transaction, v, filledIn) = scored;
+            if ((filledIn & InputSplice.AddId) != 0)
+            {
+                json.WriteString(TransactionJson.TransactionIdName, transaction.TransactionId);
+            }
+
+            if ((filledIn & InputSplice.AddTimestamp) != 0)
+            {
+                json.WriteString(TransactionJson.TimestampName, transaction.Timestamp.UtcDateTime);
+            }
+
+            WriteVerdict(json, v);
+        });
+    }
+
+    /// <summary>The transaction's fields plus its verdict, written from the parsed transaction.</summary>
     public static byte[] WriteScored(Transaction tx, Verdict verdict) => PooledJson.Write((tx, verdict), static (json, scored) =>
     {
-        var (transaction, v) = scored;
         json.WriteStartObject();
-        TransactionJson.WriteFields(json, transaction);
+        TransactionJson.WriteFields(json, scored.tx);
+        WriteVerdict(json, scored.verdict);
+        json.WriteEndObject();
+    });
+
+    // Where the object's closing brace is: the parser read the whole value as one object, so only whitespace follows it.
+    private static int ClosingBrace(ReadOnlySpan<byte> input)
+    {
+        var end = input.TrimEnd(" \t\r\n"u8).Length - 1;
+        return end > 0 && input[end] == (byte)'}' && input[0] == (byte)'{' ? end : -1;
+    }
+
+    private static void WriteVerdict(Utf8JsonWriter json, Verdict v)
+    {
         json.WriteStartObject(VerdictName);
         json.WriteNumber(ScoreName, v.Score);
         json.WriteStartArray(RulesName);
@@ -86,6 +149,5 @@ public static class OutputRecords
         }
 
         json.WriteEndObject();
-        json.WriteEndObject();
-    });
+    }
 }

@@ -22,14 +22,18 @@ public enum Outcome
     DeadLetter = 2,
 }
 
-/// <summary>An input with its outcome: a transaction and verdict, or a rejection reason.</summary>
+/// <summary>
+/// An input with its outcome: a transaction and verdict, or a rejection reason; <see cref="Splice"/> says how its
+/// output is made from its input's bytes (by default written anew from <see cref="Transaction"/>).
+/// </summary>
 public sealed record ScoredRecord<TAck>(
     InboundRecord<TAck> Input,
     Outcome Outcome,
     Transaction? Transaction,
     Verdict? Verdict,
     string? RejectReason = null,
-    string? RejectDetail = null);
+    string? RejectDetail = null,
+    InputSplice Splice = InputSplice.Rewrite);
 
 /// <summary>A record to write to an output topic, with the acknowledgement token of the input it came from.</summary>
 public sealed record OutboundRecord<TAck>(

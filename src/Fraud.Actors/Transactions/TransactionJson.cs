@@ -14,12 +14,12 @@ public static class TransactionJson
     });
 
     // Property names encoded once: a name passed as a string is transcoded and checked for escaping on every write.
-    private static readonly JsonEncodedText TransactionId = JsonEncodedText.Encode("transactionId");
+    internal static readonly JsonEncodedText TransactionIdName = JsonEncodedText.Encode("transactionId");
     private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
     private static readonly JsonEncodedText Target = JsonEncodedText.Encode("target");
     private static readonly JsonEncodedText Amount = JsonEncodedText.Encode("amount");
     private static readonly JsonEncodedText Currency = JsonEncodedText.Encode("currency");
-    private static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp");
+    internal static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("timestamp");
     private static readonly JsonEncodedText MerchantCategory = JsonEncodedText.Encode("merchantCategory");
     private static readonly JsonEncodedText Country = JsonEncodedText.Encode("country");
     private static readonly JsonEncodedText DeviceId = JsonEncodedText.Encode("deviceId");
@@ -27,12 +27,12 @@ public static class TransactionJson
     /// <summary>Writes the fields into an object already started, so envelopes can add their own after them.</summary>
     public static void WriteFields(Utf8JsonWriter json, Transaction tx)
     {
-        json.WriteString(TransactionId, tx.TransactionId);
+        json.WriteString(TransactionIdName, tx.TransactionId);
         json.WriteString(Source, tx.Source);
         json.WriteString(Target, tx.Target);
         json.WriteNumber(Amount, tx.Amount);
         json.WriteString(Currency, tx.Currency);
-        json.WriteString(Timestamp, tx.Timestamp.UtcDateTime);
+        json.WriteString(TimestampName, tx.Timestamp.UtcDateTime);
         WriteOptional(json, MerchantCategory, tx.MerchantCategory);
         WriteOptional(json, Country, tx.Country);
         WriteOptional(json, DeviceId, tx.DeviceId);
@@ -68,5 +68,28 @@ public static class PooledJson
         write(writer, value);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="objectWithoutEnd"/> (a JSON object's bytes up to, not including, its closing brace; at least one
+    /// property) followed by the properties <paramref name="writeProperties"/> writes, and the closing brace.
+    /// </summary>
+    public static byte[] Extend<T>(ReadOnlySpan<byte> objectWithoutEnd, T value, Action<Utf8JsonWriter, T> writeProperties)
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(512);
+        var writer = _writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        buffer.Write(objectWithoutEnd);
+        var joint = buffer.WrittenCount;
+        // The writer writes the new properties as an object of their own; its opening brace becomes the comma that
+        // continues the input's object, and its closing brace closes both.
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writeProperties(writer, value);
+        writer.WriteEndObject();
+        writer.Flush();
+        var result = buffer.WrittenSpan.ToArray();
+        result[joint] = (byte)',';
+        return result;
     }
 }

@@ -19,12 +19,35 @@ public static class RejectReasons
     public const string InvalidTimestamp = "invalid-timestamp";
 }
 
+/// <summary>
+/// How a scored record's output can be made from its input's bytes (see <see cref="Detection.OutputRecords"/>): as they
+/// came plus the verdict, plus the fields that were filled in, or written anew from the parsed transaction.
+/// </summary>
+[Flags]
+public enum InputSplice
+{
+    /// <summary>The input object as it came, then the verdict.</summary>
+    AsIs = 0,
+
+    /// <summary>The id was missing: the fallback id (topic-partition-offset) is added.</summary>
+    AddId = 1,
+
+    /// <summary>The timestamp was missing: the record's timestamp is added.</summary>
+    AddTimestamp = 2,
+
+    /// <summary>
+    /// Written anew from the parsed fields: a known field came twice (a reader downstream might take the other one than
+    /// we scored), or the input has a <c>verdict</c> of its own.
+    /// </summary>
+    Rewrite = 4,
+}
+
 /// <summary>The outcome of parsing: a transaction, or a reason and a human-readable detail.</summary>
-public readonly record struct ParseResult(Transaction? Transaction, string? Reason, string? Detail)
+public readonly record struct ParseResult(Transaction? Transaction, string? Reason, string? Detail, InputSplice Splice = InputSplice.Rewrite)
 {
     public bool IsValid => Transaction is not null;
 
-    public static ParseResult Ok(Transaction transaction) => new(transaction, null, null);
+    public static ParseResult Ok(Transaction transaction, InputSplice splice = InputSplice.Rewrite) => new(transaction, null, null, splice);
 
     public static ParseResult Reject(string reason, string detail) => new(null, reason, detail);
 }
@@ -32,7 +55,8 @@ public readonly record struct ParseResult(Transaction? Transaction, string? Reas
 /// <summary>
 /// Reads the transaction JSON in one pass with <see cref="Utf8JsonReader"/>. Accepts the seed's schema
 /// (<c>source, target, amount, currency</c> only): the id then falls back to topic-partition-offset and the time to
-/// the record's timestamp, so old producers keep working. Unknown fields are ignored.
+/// the record's timestamp, so old producers keep working. Unknown fields are ignored by the rules (and kept in the
+/// output, see <see cref="InputSplice"/>).
 /// </summary>
 public static class TransactionParser
 {
@@ -46,6 +70,8 @@ public static class TransactionParser
         string? id = null, source = null, target = null, currency = null, category = null, country = null, device = null;
         decimal? amount = null;
         DateTimeOffset? timestamp = null;
+        var seen = 0; // one bit per known field
+        var rewrite = false;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -58,6 +84,16 @@ public static class TransactionParser
             {
                 // Property names are compared as UTF-8 bytes: no string is made for a name.
                 var field = Field(ref reader);
+                if (field == Known.Other)
+                {
+                    rewrite |= reader.ValueTextEquals("verdict"u8);
+                }
+                else
+                {
+                    rewrite |= (seen & (1 << (int)field)) != 0;
+                    seen |= 1 << (int)field;
+                }
+
                 reader.Read();
                 switch (field)
                 {
@@ -132,6 +168,7 @@ public static class TransactionParser
             return ParseResult.Reject(RejectReasons.MissingField, "source (the paying account) is missing");
         }
 
+        var splice = rewrite ? InputSplice.Rewrite : Fallback(id is null, seen, Known.TransactionId, InputSplice.AddId) | Fallback(timestamp is null, seen, Known.Timestamp, InputSplice.AddTimestamp);
         return ParseResult.Ok(new Transaction(
             id ?? origin.ToString(),
             source,
@@ -141,8 +178,13 @@ public static class TransactionParser
             timestamp ?? origin.Timestamp,
             category,
             country,
-            device));
+            device), splice);
     }
+
+    // A fallback is added to the input's bytes only when the field is absent; present but null (or of no usable type), a
+    // second one would follow it, so the output is written anew.
+    private static InputSplice Fallback(bool filledIn, int seen, Known field, InputSplice add) =>
+        !filledIn ? InputSplice.AsIs : (seen & (1 << (int)field)) == 0 ? add : InputSplice.Rewrite;
 
     private enum Known
     {
