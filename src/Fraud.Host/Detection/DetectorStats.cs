@@ -63,7 +63,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     /// is the time from the input leaving the consumer to the output's acknowledgement, when known, and
     /// <paramref name="sinceAcknowledged"/> how long ago that acknowledgement arrived (the end-to-end latency ends there).
     /// </summary>
-    public void Record<TAck>(ScoredRecord<TAck> scored, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
+    public void Record(in OutputSummary scored, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
     {
         if (topic is not null)
         {
@@ -85,7 +85,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
                 Interlocked.Increment(ref _fraud);
                 FraudMetrics.FraudTransactions.Inc();
                 var slot = Interlocked.Increment(ref _recentFraudCount) - 1;
-                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], new FlaggedTransaction(scored.Transaction!, scored.Verdict!, scored.Input.Origin.Partition));
+                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], scored.Flagged);
                 break;
             default:
                 Interlocked.Increment(ref _deadLetter);
@@ -94,7 +94,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
                 return;
         }
 
-        var rules = scored.Verdict!.Rules;
+        var rules = scored.Rules;
         for (var i = 0; i < rules.Count; i++) // an index: foreach over the interface would allocate its enumerator
         {
             var hit = rules[i];
@@ -102,7 +102,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
             FraudMetrics.RuleHits.WithLabels(hit.Id).Inc();
         }
 
-        if (Label(scored.Input.Headers) is { } scenario)
+        if (scored.Scenario is { } scenario)
         {
             _injected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
             if (scored.Outcome == Outcome.Fraud)
@@ -112,7 +112,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         }
 
         // Reservoir of the first samples plus a rolling overwrite: bounded memory at any rate.
-        var latencyMs = (_clock.GetUtcNow() - sinceAcknowledged - scored.Transaction!.Timestamp).TotalMilliseconds;
+        var latencyMs = (_clock.GetUtcNow() - sinceAcknowledged - scored.EventTime).TotalMilliseconds;
         var index = Interlocked.Increment(ref _latencyCount) - 1;
         _latencies[index % LatencySamples] = latencyMs;
         FraudMetrics.EndToEnd.Observe(Math.Max(0, latencyMs) / 1000);
@@ -181,7 +181,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         return Math.Round(copy[Math.Clamp(rank, 0, count - 1)], 2);
     }
 
-    private static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
+    internal static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
     {
         foreach (var (key, value) in headers)
         {
@@ -197,3 +197,20 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
 
 /// <summary>A fraud verdict as the dashboard lists it: the transaction and its verdict, by reference.</summary>
 public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict, int Partition);
+
+/// <summary>
+/// What <see cref="DetectorStats"/> needs of a scored record once its output is acknowledged, taken when the output is
+/// produced. A value, not the scored record: the record (its input's bytes, the parsed transaction's strings, the
+/// verdict) can then die before the broker answers, instead of surviving the young collections of the wait and being
+/// copied into an older generation with every record in flight; only a fraud verdict is kept, for the dashboard.
+/// </summary>
+public readonly record struct OutputSummary(Outcome Outcome, DateTimeOffset EventTime, IReadOnlyList<RuleHit> Rules, FlaggedTransaction? Flagged, string? RejectReason, string? Scenario)
+{
+    public static OutputSummary Of<TAck>(ScoredRecord<TAck> scored) => scored.Outcome switch
+    {
+        Outcome.DeadLetter => new(Outcome.DeadLetter, default, Array.Empty<RuleHit>(), null, scored.RejectReason, null),
+        var outcome => new(outcome, scored.Transaction!.Timestamp, scored.Verdict!.Rules,
+            outcome == Outcome.Fraud ? new FlaggedTransaction(scored.Transaction, scored.Verdict, scored.Input.Origin.Partition) : null,
+            null, DetectorStats.Label(scored.Input.Headers)),
+    };
+}

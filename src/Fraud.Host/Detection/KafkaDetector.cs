@@ -125,24 +125,26 @@ public sealed class KafkaDetector : IAsyncDisposable
         Flow.Create<IReadOnlyList<OutboundRecord<Received>>>()
             .Select(outputs =>
             {
-                // The scored record passes through, not the output: its bytes are librdkafka's once produced.
-                var records = new ProducerRecord<ScoredRecord<Received>>[outputs.Count];
+                // A summary passes through, not the output nor the scored record: the output's bytes are librdkafka's
+                // once produced, and the scored record need not outlive the wait for the broker (see OutputSummary).
+                var records = new ProducerRecord<(Received Ack, OutputSummary Summary)>[outputs.Count];
                 for (var i = 0; i < records.Length; i++)
                 {
-                    records[i] = new ProducerRecord<ScoredRecord<Received>>(topic, ToMessage(outputs[i]), outputs[i].Source);
+                    var source = outputs[i].Source;
+                    records[i] = new ProducerRecord<(Received, OutputSummary)>(topic, ToMessage(outputs[i]), (source.Input.Ack, OutputSummary.Of(source)));
                 }
 
-                return (IReadOnlyList<ProducerRecord<ScoredRecord<Received>>>)records;
+                return (IReadOnlyList<ProducerRecord<(Received Ack, OutputSummary Summary)>>)records;
             })
-            .Via(KafkaProducer.GroupFlow<ScoredRecord<Received>>(producer, maxInFlight))
+            .Via(KafkaProducer.GroupFlow<(Received Ack, OutputSummary Summary)>(producer, maxInFlight))
             .Select(delivered =>
             {
                 var acks = new Received[delivered.Count];
                 for (var i = 0; i < acks.Length; i++)
                 {
-                    var received = delivered[i].PassThrough.Input.Ack;
+                    var (received, summary) = delivered[i].PassThrough;
                     var acknowledged = delivered[i].AcknowledgedAt;
-                    stats.Record(delivered[i].PassThrough, topic, Stopwatch.GetElapsedTime(received.Timestamp, acknowledged).TotalSeconds,
+                    stats.Record(summary, topic, Stopwatch.GetElapsedTime(received.Timestamp, acknowledged).TotalSeconds,
                         Stopwatch.GetElapsedTime(acknowledged));
                     acks[i] = received;
                 }
