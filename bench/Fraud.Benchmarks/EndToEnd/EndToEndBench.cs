@@ -18,12 +18,16 @@ public sealed record EndToEndResult(
 /// Latency percentiles over one phase, and the process's garbage-collection pauses during it (this process runs the
 /// generator and the contender; a pause stops both): the longest, their total, and by generation.
 /// </summary>
-public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, double GcLongestPauseMs, double GcPausedMs, string GcPauses)
+/// <see cref="GcPromotedMb"/>: what the young collections copied into older generations (gen0 → gen1, gen1 → gen2), the
+/// work that makes a young collection long.
+public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, double GcLongestPauseMs, double GcPausedMs, string GcPauses, string GcPromotedMb)
 {
     public static Latency Of(Func<double, double> percentile, long samples, GcPauses pauses)
     {
         var (longest, total, byGeneration) = pauses.Summary();
-        return new Latency(percentile(50), percentile(99), percentile(99.9), samples, longest, total, byGeneration);
+        var (fromGen0, fromGen1) = pauses.Promoted();
+        return new Latency(percentile(50), percentile(99), percentile(99.9), samples, longest, total, byGeneration,
+            $"gen0 → gen1 {fromGen0 / 1048576.0:F0}, gen1 → gen2 {fromGen1 / 1048576.0:F0}");
     }
 }
 

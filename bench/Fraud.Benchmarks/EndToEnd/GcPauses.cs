@@ -12,10 +12,13 @@ public sealed class GcPauses : EventListener
     private const int SuspendBegin = 9;
     private const int RestartEnd = 3;
     private const int GcStart = 1;
+    private const int HeapStats = 4;
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
 
     private readonly object _gate = new();
     private readonly List<(int Generation, double Ms)> _pauses = new();
+    private long _promotedFromGen0;
+    private long _promotedFromGen1;
     private DateTime? _suspended;
     private int _generation = -1;
     private bool _listening;
@@ -26,6 +29,8 @@ public sealed class GcPauses : EventListener
         lock (_gate)
         {
             _pauses.Clear();
+            _promotedFromGen0 = 0;
+            _promotedFromGen1 = 0;
             _listening = true;
         }
     }
@@ -41,6 +46,15 @@ public sealed class GcPauses : EventListener
             var byGeneration = string.Join("; ", _pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key)
                 .Select(g => $"{(g.Key < 0 ? "other" : "gen" + g.Key)} {g.Count()}x, longest {g.Max(p => p.Ms):F1} ms"));
             return (_pauses.Count == 0 ? 0 : Math.Round(_pauses.Max(p => p.Ms), 1), Math.Round(_pauses.Sum(p => p.Ms), 1), byGeneration);
+        }
+    }
+
+    /// <summary>Bytes the collections since <see cref="Reset"/> promoted out of gen0 and out of gen1 (the runtime's heap statistics after each).</summary>
+    public (long FromGen0, long FromGen1) Promoted()
+    {
+        lock (_gate)
+        {
+            return (_promotedFromGen0, _promotedFromGen1);
         }
     }
 
@@ -69,6 +83,10 @@ public sealed class GcPauses : EventListener
                     break;
                 case GcStart when e.PayloadNames?.IndexOf("Depth") is { } depth and >= 0:
                     _generation = Convert.ToInt32(e.Payload![depth]);
+                    break;
+                case HeapStats when e.PayloadNames is { } names && names.IndexOf("TotalPromotedSize0") is var p0 and >= 0 && names.IndexOf("TotalPromotedSize1") is var p1 and >= 0:
+                    _promotedFromGen0 += Convert.ToInt64(e.Payload![p0]);
+                    _promotedFromGen1 += Convert.ToInt64(e.Payload![p1]);
                     break;
                 case RestartEnd when _suspended is { } since:
                     _pauses.Add((_generation, (e.TimeStamp - since).TotalMilliseconds));
