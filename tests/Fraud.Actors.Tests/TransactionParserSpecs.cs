@@ -17,6 +17,30 @@ public sealed class TransactionParserSpecs
     }
 
     [Fact]
+    public void Should_read_field_names_and_values_given_with_escapes()
+    {
+        var tx = Parse("""{"\u0073ource":"A","amoun\u0074":7,"currency":"E\u0055R","merchantCategory":"caf\u00e9","transactionId":"t9"}""").Transaction!;
+        Assert.Equal(("A", 7m, "EUR", "café", "t9"), (tx.Source, tx.Amount, tx.Currency, tx.MerchantCategory, tx.TransactionId));
+    }
+
+    [Fact]
+    public void Should_share_one_string_per_recurring_currency_and_category_and_keep_each_value_exact()
+    {
+        var first = Parse("""{"source":"A","amount":1,"currency":"EUR","merchantCategory":"fuel"}""").Transaction!;
+        var second = Parse("""{"source":"B","amount":2,"currency":"EUR","merchantCategory":"fuel"}""").Transaction!;
+        Assert.Same(first.Currency, second.Currency);
+        Assert.Same(first.MerchantCategory, second.MerchantCategory);
+
+        // Values that may share a slot of the table are still told apart; long and non-ASCII ones are read as sent.
+        var values = Enumerable.Range(0, 600).Select(i => $"c{i}").Append("grocery-and-supermarkets-online").Append("épicerie").ToList();
+        foreach (var value in values.Concat(values))
+        {
+            Assert.Equal(value, Parse($$"""{"source":"A","amount":1,"merchantCategory":"{{value}}","currency":"{{value}}"}""").Transaction!.MerchantCategory);
+            Assert.Equal(value, Parse($$"""{"source":"A","amount":1,"currency":"{{value}}"}""").Transaction!.Currency);
+        }
+    }
+
+    [Fact]
     public void Should_share_one_string_per_known_country_and_keep_other_spellings_as_sent()
     {
         var first = Parse("""{"source":"A","amount":1,"country":"DE"}""").Transaction!;

@@ -100,8 +100,8 @@ public static class TransactionParser
                     case Known.TransactionId: id = ReadText(ref reader); break;
                     case Known.Source: source = ReadText(ref reader); break;
                     case Known.Target: target = ReadText(ref reader); break;
-                    case Known.Currency: currency = ReadText(ref reader); break;
-                    case Known.MerchantCategory: category = ReadText(ref reader); break;
+                    case Known.Currency: currency = ReadRecurring(ref reader, Currencies); break;
+                    case Known.MerchantCategory: category = ReadRecurring(ref reader, Categories); break;
                     case Known.Country: country = ReadCountry(ref reader); break;
                     case Known.DeviceId: device = ReadText(ref reader); break;
                     case Known.Amount:
@@ -199,6 +199,15 @@ public static class TransactionParser
         Country,
         DeviceId,
     }
+
+    // Few distinct values each, in every record: one string per value, not one per record (see RecurringText).
+    private static readonly RecurringText Currencies = new();
+    private static readonly RecurringText Categories = new();
+
+    private static string? ReadRecurring(ref Utf8JsonReader reader, RecurringText table) =>
+        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            ? table.Get(reader.ValueSpan)
+            : ReadText(ref reader);
 
     private static Known Field(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("source"u8) ? Known.Source
