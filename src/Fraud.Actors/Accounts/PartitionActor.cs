@@ -173,7 +173,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
             // Not saved: those accounts are still changed, and the commit stays behind until a later save works. An
             // account dropped since is in _removed already; one that came back since is held again and stays.
-            foreach (var (id, _) in failed.Write.Changed)
+            foreach (var id in failed.Changed)
             {
                 if (_accounts.TryGetValue(id, out var account))
                 {
@@ -181,7 +181,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 }
             }
 
-            foreach (var id in failed.Write.Removed)
+            foreach (var id in failed.Removed)
             {
                 if (!_accounts.ContainsKey(id))
                 {
@@ -189,7 +189,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
                 }
             }
 
-            _resetPending |= failed.Write.Reset;
+            _resetPending |= failed.Reset;
             _log.Warning("partition {0}: checkpoint failed ({1}); will retry", _key, failed.Error.GetBaseException().Message);
         });
         Receive<Passivate>(_ => DropIdleAccounts());
@@ -307,12 +307,14 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         // The snapshot is taken here, on the actor's thread, so it is exactly the state after every record before
         // _nextOffset; the write itself runs on the store's side while the actor goes on scoring.
         var changed = new List<KeyValuePair<string, byte[]>>(_changed.Count);
+        var changedIds = new List<string>(_changed.Count);
         foreach (var account in _changed)
         {
             if (account.Changed) // not if dropped since it changed
             {
                 account.Changed = false;
                 changed.Add(new(account.Id, AccountStateCodec.Write(account.State)));
+                changedIds.Add(account.Id);
             }
         }
 
@@ -320,14 +322,29 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         _changed.Clear();
         _removed.Clear();
         _saving = true;
-        var write = new CheckpointWrite(_nextOffset, changed, removed, _resetPending);
+        var nextOffset = _nextOffset;
+        var reset = _resetPending;
         _resetPending = false;
-        Guarded(async () =>
-            {
-                await _context.Store.SaveAsync(_key, _epoch, write).ConfigureAwait(false);
-                return new Saved(write.NextOffset);
-            })
-            .PipeTo(Self, failure: e => new SaveFailed(e, write));
+        // The write is handed over here and not kept: the store may turn the encoded states into its own form at once
+        // (the SQL store does), and then thousands of small arrays die young instead of waiting for the database in
+        // every young collection meanwhile. A failure needs only the ids.
+        Task stored;
+        try
+        {
+            stored = _context.Store.SaveAsync(_key, _epoch, new CheckpointWrite(nextOffset, changed, removed, reset));
+        }
+        catch (Exception e)
+        {
+            stored = Task.FromException(e);
+        }
+
+        AfterSave(stored, nextOffset).PipeTo(Self, failure: e => new SaveFailed(e, changedIds, removed, reset));
+    }
+
+    private static async Task<Saved> AfterSave(Task stored, long nextOffset)
+    {
+        await stored.ConfigureAwait(false);
+        return new Saved(nextOffset);
     }
 
     private void DropIdleAccounts()
@@ -386,7 +403,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private sealed record Saved(long NextOffset);
 
     /// <summary>The save that failed, whose accounts are still to be saved.</summary>
-    private sealed record SaveFailed(Exception Error, CheckpointWrite Write);
+    private sealed record SaveFailed(Exception Error, IReadOnlyList<string> Changed, IReadOnlyList<string> Removed, bool Reset);
 }
 
 /// <summary>Accounts held in memory on this node, across its partitions (for the dashboard and the metrics).</summary>

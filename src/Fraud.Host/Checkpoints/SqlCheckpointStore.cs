@@ -48,11 +48,27 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
 
     public Task<PartitionCheckpoint> ClaimAsync(PartitionKey key) => Run(() => ClaimCoreAsync(key));
 
-    public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write) => Run(async () =>
+    public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write)
     {
-        await SaveCoreAsync(key, epoch, write);
-        return true;
-    });
+        // Encoded into the log's chunks here, on the caller's thread, before the save waits for the database: the
+        // write's thousands of small arrays then die young, and what waits is a few chunks (the caller keeps nothing).
+        List<byte[]> chunks;
+        try
+        {
+            chunks = AccountLog.Write(write.Changed, write.Removed);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+
+        var (nextOffset, reset) = (write.NextOffset, write.Reset);
+        return Run(async () =>
+        {
+            await SaveCoreAsync(key, epoch, nextOffset, reset, chunks);
+            return true;
+        });
+    }
 
     public void Dispose()
     {
@@ -160,26 +176,25 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         return new PartitionCheckpoint(epoch, nextOffset, accounts.ToDictionary(a => a.Key, a => a.Value.ToArray()));
     }
 
-    private async Task SaveCoreAsync(PartitionKey key, long epoch, CheckpointWrite write)
+    private async Task SaveCoreAsync(PartitionKey key, long epoch, long nextOffset, bool reset, List<byte[]> chunks)
     {
         await using var connection = await OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         // First, and under the row's lock until commit: only the current owner may write.
         var owned = await Execute(connection, transaction,
             "UPDATE fraud_partitions SET next_offset = @o WHERE grp = @g AND topic = @t AND part = @p AND epoch = @e",
-            [.. Key(key), ("@o", write.NextOffset), ("@e", epoch)]);
+            [.. Key(key), ("@o", nextOffset), ("@e", epoch)]);
         if (owned == 0)
         {
             await transaction.RollbackAsync();
             throw new FencedException(key, epoch);
         }
 
-        if (write.Reset)
+        if (reset)
         {
             await DeleteAccountsAsync(connection, transaction, key);
         }
 
-        var chunks = AccountLog.Write(write.Changed, write.Removed);
         if (chunks.Count > 0)
         {
             var stats = await LogStatsAsync(connection, transaction, key);
