@@ -7,6 +7,11 @@ namespace Fraud.Actors.Rules;
 /// </summary>
 internal struct EventWindow
 {
+    // An account's first array holds two (was four), a choice for card traffic, where most accounts pay once or twice
+    // within the rules' hour of retention: every new account's arrays outlive the young generation, so the GC copies
+    // each of them twice, and a smaller first array is less to copy. Busier accounts grow by doubling.
+    internal const int FirstCapacity = 2;
+
     private AccountEvent[]? _events;
     private int _count;
 
@@ -24,7 +29,7 @@ internal struct EventWindow
     {
         if (_events is null || _count == _events.Length)
         {
-            var grown = new AccountEvent[Math.Max(4, (_events?.Length ?? 0) * 2)];
+            var grown = new AccountEvent[Math.Max(FirstCapacity, (_events?.Length ?? 0) * 2)];
             _events?.AsSpan(0, _count).CopyTo(grown);
             _events = grown;
         }

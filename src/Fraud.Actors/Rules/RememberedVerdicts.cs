@@ -76,7 +76,7 @@ internal struct RememberedVerdicts
         var capacity = _ids?.Length ?? 0;
         if (_count == capacity)
         {
-            Grow(Math.Min(limit, Math.Max(4, capacity * 2)));
+            Grow(Math.Min(limit, Math.Max(EventWindow.FirstCapacity, capacity * 2)));
         }
 
         var slot = Slot(_count);
