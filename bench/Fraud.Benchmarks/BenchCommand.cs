@@ -49,7 +49,9 @@ public static class BenchCommand
         if (part is "all" or "e2e")
         {
             var fraudDll = Path.Combine(AppContext.BaseDirectory, "fraud.dll");
-            var e2e = await EndToEndBench.RunAsync(fraudDll, messages, TimeSpan.FromSeconds(20), TextOption(args, "--checkpoints") ?? "sqlite");
+            var latencyRate = Option(args, "--latency-rate", 0);
+            var e2e = await EndToEndBench.RunAsync(fraudDll, messages, TimeSpan.FromSeconds(20), TextOption(args, "--checkpoints") ?? "sqlite",
+                latencyRate > 0 ? latencyRate : null);
             Table("end to end (embedded broker in its own process)", e2e);
             results["endToEnd"] = e2e;
         }

@@ -47,7 +47,9 @@ public static class EndToEndBench
 
     /// <param name="store">The detector's checkpoint store: <c>sqlite</c> (the single-node default, in a file of this
     /// run's own) or <c>memory</c> (to see what the checkpoints cost).</param>
-    public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite")
+    /// <param name="latencyRate">The latency phases' rate; by default half of the detector's median (the issue's "half
+    /// load"). A fixed rate compares two versions of the code at the same load, which half of each one's maximum does not.</param>
+    public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite", double? latencyRate = null)
     {
         var port = FreePort();
         var files = new List<string>();
@@ -114,7 +116,7 @@ public static class EndToEndBench
             // neither shares the two cores with the other while it is measured; the generator, in this process, runs
             // during both. First the last round's detector (it is at the end of the input), then a passthrough that
             // starts at the end of the input.
-            var rate = Math.Round(detectorRate / 2);
+            var rate = latencyRate ?? Math.Round(detectorRate / 2);
             passthrough!.Dispose();
             passthrough = null;
             var consumed = node!.Stats.Total;
