@@ -151,7 +151,7 @@ public sealed class DetectorGraphSpecs : RegionSpec
         var inputs = Enumerable.Range(0, 400)
             .Select(i => i % 7 == 3 ? Record(i, "not json") : Record(i, Json(Tx(i, i % 5 == 0 ? 5000m : 10m, account: $"ACC-{i % 13}", id: $"ord-{i}"))))
             .ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 64, batchSize: 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 64, batchSize: 4, stepParallelism: 4)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(20));
 
