@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Fraud.Generator.Running;
 using Fraud.Host.Configuration;
 using Fraud.Host.Detection;
@@ -49,7 +50,10 @@ public static class EndToEndBench
     /// run's own) or <c>memory</c> (to see what the checkpoints cost).</param>
     /// <param name="latencyRate">The latency phases' rate; by default half of the detector's median (the issue's "half
     /// load"). A fixed rate compares two versions of the code at the same load, which half of each one's maximum does not.</param>
-    public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite", double? latencyRate = null)
+    /// <param name="generatorInProcess">Run the latency phases' generator in this process, beside the contender (as up to
+    /// session 13), instead of in a process of its own.</param>
+    public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite", double? latencyRate = null,
+        bool generatorInProcess = false)
     {
         var port = FreePort();
         var files = new List<string>();
@@ -123,7 +127,7 @@ public static class EndToEndBench
             node.Stats.ResetLatencies();
             using var pauses = new GcPauses();
             pauses.Reset();
-            await GenerateAsync(kafka, settings.Topics.Input, rate, count: null, duration: latencyPhase, seed: 43);
+            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess);
             await Task.Delay(TimeSpan.FromSeconds(2)); // let the last records through
             var dt = Latency.Of(node.Stats.LatencyPercentile, node.Stats.Total - consumed, pauses);
             await node.DisposeAsync();
@@ -133,7 +137,7 @@ public static class EndToEndBench
             var alone = passthrough;
             await WaitUntilAsync(() => alone.Assigned, "the passthrough's partitions");
             pauses.Reset();
-            await GenerateAsync(kafka, settings.Topics.Input, rate, count: null, duration: latencyPhase, seed: 43);
+            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess);
             await Task.Delay(TimeSpan.FromSeconds(2));
             var pt = Latency.Of(passthrough.LatencyPercentile, passthrough.Delivered, pauses);
             return new EndToEndResult(messages, Math.Round(passthroughRate), Math.Round(detectorRate), Math.Round(detectorRate / passthroughRate, 3),
@@ -225,6 +229,38 @@ public static class EndToEndBench
         }
 
         return (to - atStart) / (clock.Elapsed - (start ?? TimeSpan.Zero)).TotalSeconds;
+    }
+
+    /// <summary>
+    /// The latency phase's traffic: the generator at <paramref name="rate"/> for <paramref name="phase"/>. By default in
+    /// a process of its own, as the producers upstream of a detector are: in this process its allocations (Bogus, JSON)
+    /// were collected by the contender's GC, and the contender's pauses stopped it too.
+    /// </summary>
+    private static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess)
+    {
+        if (inProcess)
+        {
+            await GenerateAsync(kafka, topic, rate, count: null, duration: phase, seed: 43);
+            return;
+        }
+
+        var generatorDll = Path.Combine(AppContext.BaseDirectory, "Fraud.Generator.dll");
+        var count = (long)Math.Round(rate * phase.TotalSeconds);
+        using var generator = Process.Start(new ProcessStartInfo("dotnet",
+            [generatorDll, "--bootstrap", $"127.0.0.1:{port}", "--topic", topic, "--rate", rate.ToString(CultureInfo.InvariantCulture),
+                "--count", count.ToString(CultureInfo.InvariantCulture), "--seed", "43", "--accounts", "500000"])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        var output = await generator.StandardOutput.ReadToEndAsync();
+        await generator.WaitForExitAsync();
+        if (generator.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"the generator exited with {generator.ExitCode}: {output.Trim()}");
+        }
+
+        Console.WriteLine($"bench: generator process: {output.Trim().Split('\n').LastOrDefault()}");
     }
 
     private static async Task GenerateAsync(KafkaSettings kafka, string topic, double rate, long? count, TimeSpan? duration, int seed)
