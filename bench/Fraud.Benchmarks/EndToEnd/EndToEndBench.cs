@@ -16,11 +16,10 @@ public sealed record EndToEndResult(
     double LatencyRate, Latency Passthrough, Latency Detector);
 
 /// <summary>
-/// Latency percentiles over one phase, and the process's garbage-collection pauses during it (this process runs the
-/// generator and the contender; a pause stops both): the longest, their total, and by generation.
+/// Latency percentiles over one phase, and the garbage collections of this process (the contender's) during it: the
+/// pauses (the longest, their total, by generation) and <see cref="GcPromotedMb"/>, what the young collections copied
+/// into older generations (gen0 → gen1, gen1 → gen2), the work that makes a young collection long.
 /// </summary>
-/// <see cref="GcPromotedMb"/>: what the young collections copied into older generations (gen0 → gen1, gen1 → gen2), the
-/// work that makes a young collection long.
 public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, double GcLongestPauseMs, double GcPausedMs, string GcPauses, string GcPromotedMb)
 {
     public static Latency Of(Func<double, double> percentile, long samples, GcPauses pauses)
@@ -117,7 +116,7 @@ public static class EndToEndBench
             var detectorRate = DetectorStats.Percentile([.. detectorRates], detectorRates.Count, 50);
 
             // Latency at half of the detector's maximum, each contender alone on the same input (one seed), so that
-            // neither shares the two cores with the other while it is measured; the generator, in this process, runs
+            // neither shares the two cores with the other while it is measured; the generator (see LatencyLoadAsync) runs
             // during both. First the last round's detector (it is at the end of the input), then a passthrough that
             // starts at the end of the input.
             var rate = latencyRate ?? Math.Round(detectorRate / 2);
@@ -231,6 +230,12 @@ public static class EndToEndBench
         return (to - atStart) / (clock.Elapsed - (start ?? TimeSpan.Zero)).TotalSeconds;
     }
 
+    // Half a million accounts keep normal cards at a realistic pace even at the fill's rate.
+    private const int Population = 500_000;
+
+    // The latency phases' stream, the same for both contenders (the input's fill uses 41 and 42).
+    private const int LatencySeed = 43;
+
     /// <summary>
     /// The latency phase's traffic: the generator at <paramref name="rate"/> for <paramref name="phase"/>. By default in
     /// a process of its own, as the producers upstream of a detector are: in this process its allocations (Bogus, JSON)
@@ -240,7 +245,7 @@ public static class EndToEndBench
     {
         if (inProcess)
         {
-            await GenerateAsync(kafka, topic, rate, count: null, duration: phase, seed: 43);
+            await GenerateAsync(kafka, topic, rate, count: null, duration: phase, seed: LatencySeed);
             return;
         }
 
@@ -248,7 +253,8 @@ public static class EndToEndBench
         var count = (long)Math.Round(rate * phase.TotalSeconds);
         using var generator = Process.Start(new ProcessStartInfo("dotnet",
             [generatorDll, "--bootstrap", $"127.0.0.1:{port}", "--topic", topic, "--rate", rate.ToString(CultureInfo.InvariantCulture),
-                "--count", count.ToString(CultureInfo.InvariantCulture), "--seed", "43", "--accounts", "500000"])
+                "--count", count.ToString(CultureInfo.InvariantCulture), "--seed", LatencySeed.ToString(CultureInfo.InvariantCulture),
+                "--accounts", Population.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -267,8 +273,7 @@ public static class EndToEndBench
     {
         using var producer = KafkaProducer.Create(kafka);
         using var stop = duration is null ? new CancellationTokenSource() : new CancellationTokenSource(duration.Value);
-        // Half a million accounts keep normal cards at a realistic pace even at the fill's rate.
-        var options = new GeneratorOptions { Topic = topic, Rate = rate, Count = count, Seed = seed, Accounts = 500_000 };
+        var options = new GeneratorOptions { Topic = topic, Rate = rate, Count = count, Seed = seed, Accounts = Population };
         var stats = await new GeneratorRunner(producer, options).RunAsync(stop.Token);
         Console.WriteLine($"bench: generated {stats.Produced} at {stats.AchievedRate:F0}/s");
     }

@@ -43,8 +43,8 @@ public static class DetectorGraph
     /// One: the steps already run beside each other and beside the partition actors, each on a thread of its own. Two at
     /// once on two cores only kept more records in flight: in the e2e bench at a fixed 36,000 msg/s the detector's p99
     /// was 216 and 230 ms with two against 129 and 95 ms with one (runs interleaved), and the actor layer did 221,266
-    /// and 220,751 msg/s against 247,116 and 241,491. One thread parses 600,000-1,000,000 records a second here, more than a node
-    /// reads from Kafka.
+    /// and 220,751 msg/s against 247,116 and 241,491. One thread parses 600,000-1,000,000 records a second here, more
+    /// than a node reads from Kafka.
     /// </remarks>
     public const int DefaultStepParallelism = 1;
 

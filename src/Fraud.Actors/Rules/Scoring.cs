@@ -182,6 +182,7 @@ public static class Scoring
         return false;
     }
 
+    /// <summary>Speed needed to reach this transaction's country from the latest earlier one within the window.</summary>
     private static double? TravelSpeedKmh(AccountState state, Transaction tx, TimeSpan window)
     {
         if (tx.Country is null)

@@ -61,9 +61,7 @@ public static class PooledJson
 
     public static byte[] Write<T>(T value, Action<Utf8JsonWriter, T> write)
     {
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(512);
-        var writer = _writer ??= new Utf8JsonWriter(buffer);
-        buffer.ResetWrittenCount();
+        var (buffer, writer) = Empty();
         writer.Reset(buffer);
         write(writer, value);
         writer.Flush();
@@ -76,9 +74,7 @@ public static class PooledJson
     /// </summary>
     public static byte[] Extend<T>(ReadOnlySpan<byte> objectWithoutEnd, T value, Action<Utf8JsonWriter, T> writeProperties)
     {
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(512);
-        var writer = _writer ??= new Utf8JsonWriter(buffer);
-        buffer.ResetWrittenCount();
+        var (buffer, writer) = Empty();
         buffer.Write(objectWithoutEnd);
         var joint = buffer.WrittenCount;
         // The writer writes the new properties as an object of their own; its opening brace becomes the comma that
@@ -91,5 +87,14 @@ public static class PooledJson
         var result = buffer.WrittenSpan.ToArray();
         result[joint] = (byte)',';
         return result;
+    }
+
+    /// <summary>This thread's buffer, emptied, and its writer (to be reset onto the buffer once it holds what goes first).</summary>
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Empty()
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(512);
+        var writer = _writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        return (buffer, writer);
     }
 }

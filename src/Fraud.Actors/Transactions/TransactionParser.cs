@@ -205,9 +205,11 @@ public static class TransactionParser
     private static readonly RecurringText Categories = new();
 
     private static string? ReadRecurring(ref Utf8JsonReader reader, RecurringText table) =>
-        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
-            ? table.Get(reader.ValueSpan)
-            : ReadText(ref reader);
+        IsPlainString(ref reader) ? table.Get(reader.ValueSpan) : ReadText(ref reader);
+
+    // A string whose bytes are its text, in one span: it can be looked up without being decoded first.
+    private static bool IsPlainString(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence;
 
     private static Known Field(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("source"u8) ? Known.Source
@@ -231,7 +233,7 @@ public static class TransactionParser
 
     // Known codes come from the country table, not a new string: accounts' windows keep them (see Countries.KnownCode).
     private static string? ReadCountry(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && Countries.KnownCode(reader.ValueSpan) is { } code
+        IsPlainString(ref reader) && Countries.KnownCode(reader.ValueSpan) is { } code
             ? code
             : ReadText(ref reader);
 

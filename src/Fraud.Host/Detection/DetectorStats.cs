@@ -63,7 +63,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     /// is the time from the input leaving the consumer to the output's acknowledgement, when known, and
     /// <paramref name="sinceAcknowledged"/> how long ago that acknowledgement arrived (the end-to-end latency ends there).
     /// </summary>
-    public void Record(in OutputSummary scored, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
+    public void Record(in OutputSummary summary, string? topic = null, double? processingSeconds = null, TimeSpan sinceAcknowledged = default)
     {
         if (topic is not null)
         {
@@ -75,7 +75,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
             FraudMetrics.Processing.Observe(seconds);
         }
 
-        switch (scored.Outcome)
+        switch (summary.Outcome)
         {
             case Outcome.Legit:
                 Interlocked.Increment(ref _legit);
@@ -85,16 +85,16 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
                 Interlocked.Increment(ref _fraud);
                 FraudMetrics.FraudTransactions.Inc();
                 var slot = Interlocked.Increment(ref _recentFraudCount) - 1;
-                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], scored.Flagged);
+                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], summary.Flagged);
                 break;
             default:
                 Interlocked.Increment(ref _deadLetter);
                 FraudMetrics.DeadLetterTransactions.Inc();
-                FraudMetrics.DeadLetters.WithLabels(scored.RejectReason ?? "unknown").Inc();
+                FraudMetrics.DeadLetters.WithLabels(summary.RejectReason ?? "unknown").Inc();
                 return;
         }
 
-        var rules = scored.Rules;
+        var rules = summary.Rules;
         for (var i = 0; i < rules.Count; i++) // an index: foreach over the interface would allocate its enumerator
         {
             var hit = rules[i];
@@ -102,17 +102,17 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
             FraudMetrics.RuleHits.WithLabels(hit.Id).Inc();
         }
 
-        if (scored.Scenario is { } scenario)
+        if (summary.Scenario is { } scenario)
         {
             _injected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
-            if (scored.Outcome == Outcome.Fraud)
+            if (summary.Outcome == Outcome.Fraud)
             {
                 _detected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
             }
         }
 
         // Reservoir of the first samples plus a rolling overwrite: bounded memory at any rate.
-        var latencyMs = (_clock.GetUtcNow() - sinceAcknowledged - scored.EventTime).TotalMilliseconds;
+        var latencyMs = (_clock.GetUtcNow() - sinceAcknowledged - summary.EventTime).TotalMilliseconds;
         var index = Interlocked.Increment(ref _latencyCount) - 1;
         _latencies[index % LatencySamples] = latencyMs;
         FraudMetrics.EndToEnd.Observe(Math.Max(0, latencyMs) / 1000);
