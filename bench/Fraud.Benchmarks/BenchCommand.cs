@@ -51,7 +51,8 @@ public static class BenchCommand
             var fraudDll = Path.Combine(AppContext.BaseDirectory, "fraud.dll");
             var latencyRate = Option(args, "--latency-rate", 0);
             var e2e = await EndToEndBench.RunAsync(fraudDll, messages, TimeSpan.FromSeconds(20), TextOption(args, "--checkpoints") ?? "sqlite",
-                latencyRate > 0 ? latencyRate : null, generatorInProcess: TextOption(args, "--generator") == "in-process");
+                latencyRate > 0 ? latencyRate : null, generatorInProcess: TextOption(args, "--generator") == "in-process",
+                population: Option(args, "--population", EndToEndBench.DefaultPopulation));
             Table("end to end (embedded broker in its own process)", e2e);
             results["endToEnd"] = e2e;
         }

@@ -16,18 +16,45 @@ public sealed record EndToEndResult(
     double LatencyRate, Latency Passthrough, Latency Detector);
 
 /// <summary>
-/// Latency percentiles over one phase, and the garbage collections of this process (the contender's) during it: the
+/// Latency percentiles over one phase (and the p99 of each fifth of it, in order), and the garbage collections of this process (the contender's) during it: the
 /// pauses (the longest, their total, by generation) and <see cref="GcPromotedMb"/>, what the young collections copied
-/// into older generations (gen0 → gen1, gen1 → gen2), the work that makes a young collection long.
+/// into older generations (gen0 → gen1, gen1 → gen2), the work that makes a young collection long; and the cores the
+/// contender's process and the whole machine (broker and generator too) kept busy meanwhile.
 /// </summary>
-public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, double GcLongestPauseMs, double GcPausedMs, string GcPauses, string GcPromotedMb)
+public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, string P99ByFifthMs, double GcLongestPauseMs, double GcPausedMs, string GcPauses,
+    string GcPromotedMb, string GcCollections, double CoresBusy, double MachineCoresBusy)
 {
-    public static Latency Of(Func<double, double> percentile, long samples, GcPauses pauses)
+    /// <param name="samples">The phase's latencies in the order they were recorded.</param>
+    public static Latency Of(double[] samples, GcPauses pauses, PhaseCpu cpu)
     {
         var (longest, total, byGeneration) = pauses.Summary();
         var (fromGen0, fromGen1) = pauses.Promoted();
-        return new Latency(percentile(50), percentile(99), percentile(99.9), samples, longest, total, byGeneration,
-            $"gen0 → gen1 {fromGen0 / 1048576.0:F0}, gen1 → gen2 {fromGen1 / 1048576.0:F0}");
+        var (process, machine) = cpu.Cores();
+        // The p99 of each fifth of the phase: a spike (a compaction, a burst of collections) shows in one of them,
+        // where the phase's own p99 would only say that something, some time, was slow.
+        var fifth = Math.Max(1, samples.Length / 5);
+        var byFifth = string.Join(", ", Enumerable.Range(0, 5).Where(i => i * fifth < samples.Length)
+            .Select(i => Percentile(samples.AsSpan(i * fifth, Math.Min(fifth, samples.Length - i * fifth)).ToArray(), 99).ToString("F0", CultureInfo.InvariantCulture)));
+        var sorted = samples.ToArray();
+        Array.Sort(sorted);
+        return new Latency(Percentile(sorted, 50, isSorted: true), Percentile(sorted, 99, isSorted: true), Percentile(sorted, 99.9, isSorted: true), samples.Length,
+            byFifth, longest, total, byGeneration, $"gen0 → gen1 {fromGen0 / 1048576.0:F0}, gen1 → gen2 {fromGen1 / 1048576.0:F0}", pauses.Collections(), process, machine);
+    }
+
+    private static double Percentile(double[] samples, double percentile, bool isSorted = false)
+    {
+        if (samples.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!isSorted)
+        {
+            Array.Sort(samples);
+        }
+
+        var rank = (int)Math.Ceiling(percentile / 100 * samples.Length) - 1;
+        return Math.Round(samples[Math.Clamp(rank, 0, samples.Length - 1)], 2);
     }
 }
 
@@ -49,11 +76,14 @@ public static class EndToEndBench
     /// run's own) or <c>memory</c> (to see what the checkpoints cost).</param>
     /// <param name="latencyRate">The latency phases' rate; by default half of the detector's median (the issue's "half
     /// load"). A fixed rate compares two versions of the code at the same load, which half of each one's maximum does not.</param>
+    /// <param name="population">The accounts the generators draw from. Fewer accounts than records in a phase means
+    /// the detector creates few new accounts while measured: a way to see what creating them costs.</param>
     /// <param name="generatorInProcess">Run the latency phases' generator in this process, beside the contender (as up to
     /// session 13), instead of in a process of its own.</param>
     public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite", double? latencyRate = null,
-        bool generatorInProcess = false)
+        bool generatorInProcess = false, int population = DefaultPopulation)
     {
+        Population = population;
         var port = FreePort();
         var files = new List<string>();
         using var broker = Process.Start(new ProcessStartInfo("dotnet", [fraudDll, "broker", "--port", port.ToString()])
@@ -122,13 +152,14 @@ public static class EndToEndBench
             var rate = latencyRate ?? Math.Round(detectorRate / 2);
             passthrough!.Dispose();
             passthrough = null;
-            var consumed = node!.Stats.Total;
-            node.Stats.ResetLatencies();
+            node!.Stats.ResetLatencies();
             using var pauses = new GcPauses();
+            var cpu = new PhaseCpu();
             pauses.Reset();
+            cpu.Reset();
             await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess);
             await Task.Delay(TimeSpan.FromSeconds(2)); // let the last records through
-            var dt = Latency.Of(node.Stats.LatencyPercentile, node.Stats.Total - consumed, pauses);
+            var dt = Latency.Of(node.Stats.Latencies(), pauses, cpu);
             await node.DisposeAsync();
             node = null;
 
@@ -136,9 +167,10 @@ public static class EndToEndBench
             var alone = passthrough;
             await WaitUntilAsync(() => alone.Assigned, "the passthrough's partitions");
             pauses.Reset();
+            cpu.Reset();
             await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess);
             await Task.Delay(TimeSpan.FromSeconds(2));
-            var pt = Latency.Of(passthrough.LatencyPercentile, passthrough.Delivered, pauses);
+            var pt = Latency.Of(passthrough.Latencies(), pauses, cpu);
             return new EndToEndResult(messages, Math.Round(passthroughRate), Math.Round(detectorRate), Math.Round(detectorRate / passthroughRate, 3),
                 passthroughRates.Select(r => Math.Round(r)).ToList(), detectorRates.Select(r => Math.Round(r)).ToList(), rate, pt, dt);
         }
@@ -230,8 +262,11 @@ public static class EndToEndBench
         return (to - atStart) / (clock.Elapsed - (start ?? TimeSpan.Zero)).TotalSeconds;
     }
 
-    // Half a million accounts keep normal cards at a realistic pace even at the fill's rate.
-    private const int Population = 500_000;
+    /// <summary>Half a million accounts keep normal cards at a realistic pace even at the fill's rate.</summary>
+    public const int DefaultPopulation = 500_000;
+
+    // The accounts every generator of this run draws from (one run at a time in a process).
+    private static int Population = DefaultPopulation;
 
     // The latency phases' stream, the same for both contenders (the input's fill uses 41 and 42).
     private const int LatencySeed = 43;

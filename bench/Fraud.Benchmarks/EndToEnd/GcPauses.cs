@@ -10,6 +10,7 @@ namespace Fraud.Benchmarks.EndToEnd;
 public sealed class GcPauses : EventListener
 {
     private const int SuspendBegin = 9;
+    private const int SuspendEnd = 8;
     private const int RestartEnd = 3;
     private const int GcStart = 1;
     private const int HeapStats = 4;
@@ -17,11 +18,13 @@ public sealed class GcPauses : EventListener
 
     private readonly object _gate = new();
     private readonly List<(int Generation, double Ms)> _pauses = new();
+    private double _suspendingMs;
     private long _promotedFromGen0;
     private long _promotedFromGen1;
     private DateTime? _suspended;
     private int _generation = -1;
     private bool _listening;
+    private int[] _collectionsAtReset = new int[3];
 
     /// <summary>Starts (again) from no pause.</summary>
     public void Reset()
@@ -29,8 +32,10 @@ public sealed class GcPauses : EventListener
         lock (_gate)
         {
             _pauses.Clear();
+            _suspendingMs = 0;
             _promotedFromGen0 = 0;
             _promotedFromGen1 = 0;
+            _collectionsAtReset = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             _listening = true;
         }
     }
@@ -44,7 +49,8 @@ public sealed class GcPauses : EventListener
         lock (_gate)
         {
             var byGeneration = string.Join("; ", _pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key)
-                .Select(g => $"{(g.Key < 0 ? "other" : "gen" + g.Key)} {g.Count()}x, longest {g.Max(p => p.Ms):F1} ms"));
+                .Select(g => $"{(g.Key < 0 ? "other" : "gen" + g.Key)} {g.Count()}x, longest {g.Max(p => p.Ms):F1} ms"))
+                + $"; of the total, {_suspendingMs:F0} ms stopping the threads";
             return (_pauses.Count == 0 ? 0 : Math.Round(_pauses.Max(p => p.Ms), 1), Math.Round(_pauses.Sum(p => p.Ms), 1), byGeneration);
         }
     }
@@ -56,6 +62,22 @@ public sealed class GcPauses : EventListener
         {
             return (_promotedFromGen0, _promotedFromGen1);
         }
+    }
+
+    /// <summary>
+    /// Collections since <see cref="Reset"/> by the runtime's own count (a gen1 collection counts as gen0 too, a gen2
+    /// as all three), background gen2 collections included: they pause the process only briefly, but mark the whole
+    /// heap on a thread of their own, which takes a core from the records.
+    /// </summary>
+    public string Collections()
+    {
+        int[] atReset;
+        lock (_gate)
+        {
+            atReset = _collectionsAtReset;
+        }
+
+        return $"gen0 {GC.CollectionCount(0) - atReset[0]}, gen1 {GC.CollectionCount(1) - atReset[1]}, gen2 {GC.CollectionCount(2) - atReset[2]}";
     }
 
     protected override void OnEventSourceCreated(EventSource source)
@@ -80,6 +102,9 @@ public sealed class GcPauses : EventListener
                 case SuspendBegin:
                     _suspended = e.TimeStamp;
                     _generation = -1;
+                    break;
+                case SuspendEnd when _suspended is { } asked:
+                    _suspendingMs += (e.TimeStamp - asked).TotalMilliseconds;
                     break;
                 case GcStart when e.PayloadNames?.IndexOf("Depth") is { } depth and >= 0:
                     _generation = Convert.ToInt32(e.Payload![depth]);

@@ -45,7 +45,7 @@ public sealed class Passthrough : IDisposable
 
     public void ResetLatencies() => Interlocked.Exchange(ref _latencyCount, 0);
 
-    public double LatencyPercentile(double percentile) => DetectorStats.Percentile(_latencies, Interlocked.Read(ref _latencyCount), percentile);
+    public double[] Latencies() => DetectorStats.InOrder(_latencies, Interlocked.Read(ref _latencyCount));
 
     private void Run(string output)
     {
