@@ -87,10 +87,11 @@ public static class ActorLayerBench
         };
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var states = new AccountState[100_000];
+        var arena = new AccountArena(); // as a partition actor's accounts share theirs: its arrays are counted too
         var t0 = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
         for (var i = 0; i < states.Length; i++)
         {
-            states[i] = new AccountState();
+            states[i] = new AccountState(arena);
             for (var k = 0; k < 3; k++)
             {
                 Scoring.Score(states[i], new Transaction(Guid.NewGuid().ToString(), "A", "M", 20m, "USD", t0.AddSeconds(k * 20), "grocery", "US", "d"), rules, t0, "bench");
@@ -159,6 +160,7 @@ public static class ActorLayerBench
         var fraud = 0;
         var rules = new RuleSettings();
         var states = new Dictionary<string, AccountState>();
+        var arena = new AccountArena(); // one owner, one arena
         long parse = 0, score = 0, output = 0, bytes = 0;
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -168,7 +170,7 @@ public static class ActorLayerBench
             var tx = parsed.Transaction!;
             if (!states.TryGetValue(tx.Source, out var state))
             {
-                states[tx.Source] = state = new AccountState();
+                states[tx.Source] = state = new AccountState(arena);
             }
 
             var verdict = Scoring.Score(state, tx, rules, DateTimeOffset.UtcNow, "steps");

@@ -12,6 +12,7 @@ namespace Fraud.Benchmarks.ActorLayer;
 internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
 {
     private readonly Dictionary<string, AccountState> _accounts = new();
+    private readonly AccountArena _arena = new();
 
     public Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
     {
@@ -23,7 +24,7 @@ internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
                 var transaction = batch[i].Transaction;
                 if (!_accounts.TryGetValue(transaction.Source, out var state))
                 {
-                    _accounts[transaction.Source] = state = new AccountState();
+                    _accounts[transaction.Source] = state = new AccountState(_arena);
                 }
 
                 verdicts[i] = Scoring.Score(state, transaction, rules, DateTimeOffset.UtcNow, "direct");

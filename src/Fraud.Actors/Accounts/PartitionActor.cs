@@ -30,11 +30,13 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly PartitionAssignment _assignment;
     private readonly PartitionContext _context;
     private readonly PartitionKey _key;
-    private readonly Dictionary<string, Account> _accounts = new();
+    private readonly Dictionary<string, AccountState> _accounts = new();
+    // Where its accounts keep their events and verdicts, out of the GC's young generation's way (see BlockPool).
+    private readonly AccountArena _arena = new();
     // The accounts changed since the last save, each once (its Changed flag): a list of the accounts themselves, not a
     // set of ids, so that a transaction costs no hashing here and the set does not keep every transaction's young id
     // string alive (and promoted by the GC) until the next save.
-    private readonly List<Account> _changed = new();
+    private readonly List<AccountState> _changed = new();
     private readonly HashSet<string> _removed = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _flushWaiters = new();
@@ -98,7 +100,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             var now = _context.Clock.GetUtcNow().UtcTicks;
             foreach (var (account, bytes) in checkpoint.Accounts)
             {
-                _accounts[account] = new Account(account, AccountStateCodec.Read(bytes), now);
+                _accounts[account] = Held(account, AccountStateCodec.Read(bytes, _arena), now);
             }
 
             _context.Counter.Add(_accounts.Count);
@@ -137,7 +139,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<InspectAccount>(query =>
         {
             var known = _accounts.TryGetValue(query.AccountId, out var account);
-            Sender.Tell(new AccountInspected(query.AccountId, known ? account!.State.Window() : [], known ? account!.State.RememberedIds : 0, _context.Node, known));
+            Sender.Tell(new AccountInspected(query.AccountId, known ? account!.Window() : [], known ? account!.RememberedIds : 0, _context.Node, known));
         });
         Receive<Checkpoint>(_ => Save());
         Receive<FlushCheckpoints>(_ =>
@@ -262,7 +264,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (!_accounts.TryGetValue(tx.Source, out var account))
         {
-            account = new Account(tx.Source, new AccountState(), now.UtcTicks);
+            account = Held(tx.Source, new AccountState(_arena), now.UtcTicks);
             _accounts[tx.Source] = account;
             _context.Counter.Add(1);
             _removed.Remove(tx.Source); // dropped earlier, back before that was saved
@@ -270,10 +272,17 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
         account.LastSeenTicks = now.UtcTicks;
         MarkChanged(account);
-        return Scoring.Score(account.State, tx, _context.Rules, now, _context.Node);
+        return Scoring.Score(account, tx, _context.Rules, now, _context.Node);
     }
 
-    private void MarkChanged(Account account)
+    private static AccountState Held(string id, AccountState state, long lastSeenTicks)
+    {
+        state.OwnerKey = id;
+        state.LastSeenTicks = lastSeenTicks;
+        return state;
+    }
+
+    private void MarkChanged(AccountState account)
     {
         if (!account.Changed)
         {
@@ -317,8 +326,8 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             if (account.Changed) // not if dropped since it changed
             {
                 account.Changed = false;
-                changed.Add(new(account.Id, AccountStateCodec.Write(account.State)));
-                changedIds.Add(account.Id);
+                changed.Add(new(account.OwnerKey!, AccountStateCodec.Write(account)));
+                changedIds.Add(account.OwnerKey!);
             }
         }
 
@@ -360,24 +369,13 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             if (_accounts.Remove(id, out var account))
             {
                 account.Changed = false; // left in _changed until the next save, which skips it
+                account.Release(); // its blocks go to the next new account
             }
 
             _removed.Add(id);
         }
 
         _context.Counter.Add(-idle.Count);
-    }
-
-    private sealed class Account(string id, AccountState state, long lastSeenTicks)
-    {
-        public string Id { get; } = id;
-
-        public AccountState State { get; } = state;
-
-        /// <summary>Changed since the last save, and so listed in the actor's changed accounts.</summary>
-        public bool Changed { get; set; }
-
-        public long LastSeenTicks { get; set; } = lastSeenTicks;
     }
 
     private sealed record Claimed(PartitionCheckpoint Checkpoint);

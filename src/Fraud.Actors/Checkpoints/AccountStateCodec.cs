@@ -31,9 +31,9 @@ public static class AccountStateCodec
         buffer.SetLength(0);
         nodes.Clear();
         w.Write(Version);
-        w.Write(state.NewestTimestamp?.UtcTicks ?? 0L);
+        w.Write(state.NewestTicks);
         w.Write7BitEncodedInt(state.Events.Count);
-        foreach (var e in state.Events.AsSpan())
+        foreach (var e in state.EventSpan)
         {
             w.Write(e.Ticks);
             w.Write(e.Amount);
@@ -45,7 +45,7 @@ public static class AccountStateCodec
         w.Write7BitEncodedInt(state.Verdicts.Count);
         for (var k = 0; k < state.Verdicts.Count; k++)
         {
-            var verdict = state.Verdicts[k];
+            var verdict = state.Verdicts.At(state.Arena, k);
             var node = nodes.IndexOf(verdict.Node);
             var withRules = verdict.WithRules;
             var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
@@ -81,9 +81,10 @@ public static class AccountStateCodec
         return buffer.ToArray();
     }
 
-    public static AccountState Read(ReadOnlySpan<byte> bytes) => Read(bytes.ToArray());
+    public static AccountState Read(ReadOnlySpan<byte> bytes, AccountArena? arena = null) => Read(bytes.ToArray(), arena);
 
-    public static AccountState Read(byte[] bytes)
+    /// <summary>The state in <paramref name="bytes"/>, its events and verdicts in <paramref name="arena"/> (its own if none).</summary>
+    public static AccountState Read(byte[] bytes, AccountArena? arena = null)
     {
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         var version = r.ReadByte();
@@ -92,13 +93,13 @@ public static class AccountStateCodec
             throw new InvalidDataException($"account state version {version} is not {Version}");
         }
 
-        var state = new AccountState();
+        var state = arena is null ? new AccountState() : new AccountState(arena);
         var newest = r.ReadInt64();
-        state.NewestTimestamp = newest == 0 ? null : new DateTimeOffset(newest, TimeSpan.Zero);
+        state.NewestTicks = newest;
         var events = r.Read7BitEncodedInt();
         for (var i = 0; i < events; i++)
         {
-            state.Events.Add(new AccountEvent(r.ReadInt64(), r.ReadDecimal(), Countries.Intern(ReadNullable(r))));
+            state.Events.Add(state.Arena.Events, new AccountEvent(r.ReadInt64(), r.ReadDecimal(), ReadNullable(r)));
         }
 
         var verdicts = r.Read7BitEncodedInt();
@@ -133,7 +134,7 @@ public static class AccountStateCodec
                 withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late);
             }
 
-            state.Verdicts.Add(new RememberedVerdict(id, detectedAt, node, late, withRules), int.MaxValue);
+            state.Verdicts.Add(state.Arena, new RememberedVerdict(id, detectedAt, node, late, withRules), int.MaxValue);
         }
 
         return state;

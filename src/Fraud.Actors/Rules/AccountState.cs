@@ -8,8 +8,9 @@ namespace Fraud.Actors.Rules;
 /// </summary>
 public sealed class AccountState
 {
-    // Inline structs in plain (not readonly) fields, each with one array: calls on them change these fields, never a
-    // copy. The rules' state of an account is then three objects (this and two arrays) instead of six.
+    // Inline structs in plain (not readonly) fields: calls on them change these fields, never a copy. Their items live
+    // in blocks of the owner's arena (no references, not copied by young collections, see BlockPool), so this object is
+    // the only part of an account's rules' state that the GC copies.
     internal EventWindow Events;
     // Ids are remembered by a 64-bit hash, not as strings: a 36-character id costs ~100 B, its hash 8. Two of an
     // account's last ids colliding has a probability of about 64² / 2⁶⁵ ≈ 10⁻¹⁶.
@@ -18,20 +19,55 @@ public sealed class AccountState
     // pauses were half the time). A legit verdict is four fields, rebuilt equal on a duplicate.
     internal RememberedVerdicts Verdicts;
 
+    // What the partition actor that holds this state keeps with it (it needs no object of its own per account: each
+    // object an account has is one more the GC copies twice).
+    internal string? OwnerKey;
+    internal long LastSeenTicks;
+    internal bool Changed;
+
+    /// <summary>A state whose events and verdicts live in <paramref name="arena"/>, used by one owner at a time.</summary>
+    public AccountState(AccountArena arena) => Arena = arena;
+
+    /// <summary>A state with an arena of its own (tests, one-offs; many states should share their owner's).</summary>
+    public AccountState()
+        : this(new AccountArena())
+    {
+    }
+
+    public AccountArena Arena { get; }
+
     /// <summary>Newest event time seen (the account's watermark is this minus the allowed lateness).</summary>
-    public DateTimeOffset? NewestTimestamp { get; internal set; }
+    public DateTimeOffset? NewestTimestamp
+    {
+        get => NewestTicks == 0 ? null : new DateTimeOffset(NewestTicks, TimeSpan.Zero);
+        internal set => NewestTicks = value?.UtcTicks ?? 0;
+    }
+
+    // UTC ticks, 0 for none (the year 1): 8 bytes an account where a nullable DateTimeOffset took 24.
+    internal long NewestTicks;
 
     public int EventCount => Events.Count;
 
     public int RememberedIds => Verdicts.Count;
 
+    /// <summary>The events, oldest first (valid until the arena's next rent: read them, then change the state).</summary>
+    internal ReadOnlySpan<AccountEvent> EventSpan => Events.AsSpan(Arena.Events);
+
+    /// <summary>Gives the state's blocks back to its arena: for an account its owner drops. The state is empty after.</summary>
+    public void Release()
+    {
+        Events.Release(Arena.Events);
+        Verdicts.Release(Arena);
+    }
+
     /// <summary>A copy of the remembered transactions, oldest first (for inspection; the rules read the window itself).</summary>
     public IReadOnlyList<WindowEntry> Window()
     {
-        var window = new WindowEntry[Events.Count];
+        var events = EventSpan;
+        var window = new WindowEntry[events.Length];
         for (var i = 0; i < window.Length; i++)
         {
-            var e = Events[i];
+            var e = events[i];
             window[i] = new WindowEntry(new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Amount, e.Country);
         }
 
@@ -71,5 +107,16 @@ internal readonly record struct RememberedVerdict(ulong Id, long DetectedAtTicks
         WithRules ?? new Verdict(0, Array.Empty<RuleHit>(), new DateTimeOffset(DetectedAtTicks, TimeSpan.Zero), Node, Late);
 }
 
-/// <summary>One remembered transaction; a small struct so windows cost no allocation per entry.</summary>
-internal readonly record struct AccountEvent(long Ticks, decimal Amount, string? Country);
+/// <summary>
+/// One remembered transaction; a small struct so windows cost no allocation per entry. Its country is kept as the
+/// country's number (<see cref="Countries.Number"/>), not the string: the window's array then holds no reference.
+/// </summary>
+internal readonly record struct AccountEvent(long Ticks, decimal Amount, ushort CountryNumber)
+{
+    public AccountEvent(long ticks, decimal amount, string? country)
+        : this(ticks, amount, Countries.Number(country))
+    {
+    }
+
+    public string? Country => Countries.CodeOf(CountryNumber);
+}

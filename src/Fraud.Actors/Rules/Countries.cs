@@ -50,9 +50,74 @@ public static class Countries
     public static string? KnownCode(ReadOnlySpan<byte> utf8) =>
         utf8.Length == 2 && ByUtf8.TryGetValue(Pack(utf8[0], utf8[1]), out var code) && code[0] == utf8[0] && code[1] == utf8[1] ? code : null;
 
-    /// <summary>The table's instance of <paramref name="code"/> when it is a known code spelled the same way; else the code itself.</summary>
-    public static string? Intern(string? code) =>
-        code is { Length: 2 } && IndexOf.TryGetValue(code, out var i) && string.Equals(Known[i], code, StringComparison.Ordinal) ? Known[i] : code;
+    /// <summary>
+    /// A country code as a small number, for the windows' events: an event that holds a reference makes the GC trace its
+    /// window's array, a number does not (see <see cref="PinnedArrays"/>). 0 is no country, 1 to <see cref="Known"/>'s
+    /// count the table's codes as spelled there; any other spelling gets the next number, kept for the process's life.
+    /// </summary>
+    /// <remarks>
+    /// Other spellings come from input ("de", "XX", anything), so their table is bounded: beyond it, every new one is
+    /// recorded as <see cref="Unrecognized"/>. The rules read only whether an event has a country and its distance to
+    /// another, which a code outside the distance table does not have: they decide the same either way.
+    /// </remarks>
+    public static ushort Number(string? code)
+    {
+        if (code is null)
+        {
+            return 0;
+        }
+
+        if (code.Length == 2 && IndexOf.TryGetValue(code, out var i) && string.Equals(Known[i], code, StringComparison.Ordinal))
+        {
+            return (ushort)(i + 1);
+        }
+
+        lock (Others)
+        {
+            if (Others.TryGetValue(code, out var number))
+            {
+                return number;
+            }
+
+            if (Codes.Count >= MaxNumbers)
+            {
+                return UnrecognizedNumber;
+            }
+
+            number = (ushort)Codes.Count;
+            Others[code] = number;
+            Codes.Add(code);
+            Rows.Add(IndexOf.TryGetValue(code, out var row) ? row : -1); // "de" is DE's distances
+            CodeByNumber = [.. Codes];
+            RowByNumber = [.. Rows];
+            return number;
+        }
+    }
+
+    /// <summary>The code numbered <paramref name="number"/> by <see cref="Number(string?)"/>.</summary>
+    public static string? CodeOf(ushort number) => CodeByNumber[number];
+
+    /// <summary><see cref="DistanceKm(string?, string?)"/> of two numbered codes.</summary>
+    public static double? DistanceKm(ushort a, ushort b)
+    {
+        var rows = RowByNumber;
+        var (i, j) = (rows[a], rows[b]);
+        return i < 0 || j < 0 ? null : Distances[i * Known.Count + j];
+    }
+
+    /// <summary>What each code beyond the bound of other spellings is recorded as.</summary>
+    public const string Unrecognized = "??";
+
+    private const int MaxNumbers = 4096;
+
+    // The numbered codes and each one's row in the distance table (-1: none), read without a lock through the two arrays,
+    // which are replaced whole when a code is added (once per new spelling in the process's life).
+    private static readonly List<string?> Codes = [null, .. Known, Unrecognized];
+    private static readonly List<int> Rows = [-1, .. Enumerable.Range(0, Known.Count), -1];
+    private static readonly ushort UnrecognizedNumber = (ushort)(Known.Count + 1);
+    private static readonly Dictionary<string, ushort> Others = new(StringComparer.Ordinal) { [Unrecognized] = (ushort)(Known.Count + 1) };
+    private static string?[] CodeByNumber = [.. Codes];
+    private static int[] RowByNumber = [.. Rows];
 
     private static int Pack(byte first, byte second) => (first & ~0x20) << 8 | (second & ~0x20);
 

@@ -1,49 +1,62 @@
 namespace Fraud.Actors.Rules;
 
 /// <summary>
-/// An account's remembered transactions in event-time order: an array and a count, as a struct kept inline in
-/// <see cref="AccountState"/> (mutable: the state holds it in a plain field and calls it there, never through a copy).
-/// What a <c>List</c> did, without the list's own object per account.
+/// An account's remembered transactions in event-time order: a block of its owner's <see cref="AccountArena"/> and a
+/// count, as a struct kept inline in <see cref="AccountState"/> (mutable: the state holds it in a plain field and calls
+/// it there, never through a copy). What a <c>List</c> did, without the list's own object or array per account.
 /// </summary>
 internal struct EventWindow
 {
-    // An account's first array holds two (was four), a choice for card traffic, where most accounts pay once or twice
-    // within the rules' hour of retention: every new account's arrays outlive the young generation, so the GC copies
-    // each of them twice, and a smaller first array is less to copy. Busier accounts grow by doubling.
+    // An account's first block holds two (was four), a choice for card traffic, where most accounts pay once or twice
+    // within the rules' hour of retention. Busier accounts grow by doubling.
     internal const int FirstCapacity = 2;
 
-    private AccountEvent[]? _events;
+    private int _block;
     private int _count;
 
     public readonly int Count => _count;
 
-    public readonly AccountEvent this[int index] => _events![index];
+    /// <summary>The events, oldest first, to read in a loop with no allocation (valid until the pool's next rent).</summary>
+    public readonly ReadOnlySpan<AccountEvent> AsSpan(BlockPool<AccountEvent> pool) =>
+        _block == 0 ? default : pool.Span(_block)[.._count];
 
-    /// <summary>The events, oldest first, to read in a loop with no allocation.</summary>
-    public readonly ReadOnlySpan<AccountEvent> AsSpan() => _events.AsSpan(0, _count);
-
-    public void Add(AccountEvent entry) => Insert(_count, entry);
+    public void Add(BlockPool<AccountEvent> pool, AccountEvent entry) => Insert(pool, _count, entry);
 
     /// <summary>Inserts at <paramref name="index"/> (0 to <see cref="Count"/>), moving later events one place on.</summary>
-    public void Insert(int index, AccountEvent entry)
+    public void Insert(BlockPool<AccountEvent> pool, int index, AccountEvent entry)
     {
-        if (_events is null || _count == _events.Length)
+        var capacity = _block == 0 ? 0 : BlockPool<AccountEvent>.LengthOf(_block);
+        if (_count == capacity)
         {
-            var grown = new AccountEvent[Math.Max(FirstCapacity, (_events?.Length ?? 0) * 2)];
-            _events?.AsSpan(0, _count).CopyTo(grown);
-            _events = grown;
+            var grown = pool.Rent(Math.Max(FirstCapacity, capacity * 2));
+            if (_block != 0)
+            {
+                pool.Span(_block)[.._count].CopyTo(pool.Span(grown)); // after the rent: it may have moved the items
+                pool.Return(_block);
+            }
+
+            _block = grown;
         }
 
-        _events.AsSpan(index, _count - index).CopyTo(_events.AsSpan(index + 1));
-        _events[index] = entry;
+        var events = pool.Span(_block);
+        events[index.._count].CopyTo(events[(index + 1)..]);
+        events[index] = entry;
         _count++;
     }
 
     /// <summary>Forgets the <paramref name="count"/> oldest events.</summary>
-    public void RemoveOldest(int count)
+    public void RemoveOldest(BlockPool<AccountEvent> pool, int count)
     {
-        _events.AsSpan(count, _count - count).CopyTo(_events);
-        _events.AsSpan(_count - count, count).Clear();
+        var events = pool.Span(_block);
+        events[count.._count].CopyTo(events); // no references in events: nothing to clear behind
         _count -= count;
+    }
+
+    /// <summary>Gives the block back to the pool; the window is empty after.</summary>
+    public void Release(BlockPool<AccountEvent> pool)
+    {
+        pool.Return(_block);
+        _block = 0;
+        _count = 0;
     }
 }

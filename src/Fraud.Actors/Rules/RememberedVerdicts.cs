@@ -5,7 +5,8 @@ namespace Fraud.Actors.Rules;
 /// redelivered transaction get its first verdict back. A ring over two arrays of the same length: the ids alone, which
 /// every transaction searches, and what each verdict was, which only a duplicate reads.
 /// A struct kept inline in <see cref="AccountState"/> (a mutable one: the state holds it in a plain field and calls it
-/// there, never through a copy), so an account costs this ring two objects and none per transaction.
+/// there, never through a copy), so an account costs this ring two blocks of its owner's <see cref="AccountArena"/> (and
+/// an array once it remembers a verdict with rules) and nothing per transaction.
 /// </summary>
 /// <remarks>
 /// Why the ids have an array of their own: when each slot held its id next to the verdict (40 B a slot), the search
@@ -15,41 +16,44 @@ namespace Fraud.Actors.Rules;
 /// </remarks>
 internal struct RememberedVerdicts
 {
-    private ulong[]? _ids;
-    private Remembered[]? _verdicts;
+    // Blocks of the owner's arena, which may hold no reference: a verdict's node is its number in NodeNames, and a
+    // verdict with rules is kept in _withRules, an ordinary array made only for an account that has one.
+    private int _ids;
+    private int _verdicts;
+    private Verdict?[]? _withRules;
     private int _oldest;
     private int _count;
 
     public readonly int Count => _count;
 
+    private readonly int Capacity => _ids == 0 ? 0 : BlockPool<ulong>.LengthOf(_ids);
+
     /// <summary>The <paramref name="k"/>-th remembered verdict (with its id), oldest first.</summary>
-    public readonly RememberedVerdict this[int k]
+    public readonly RememberedVerdict At(AccountArena arena, int k)
     {
-        get
-        {
-            var slot = Slot(k);
-            var v = _verdicts![slot];
-            return new RememberedVerdict(_ids![slot], v.DetectedAtTicks, v.Node, v.Late, v.WithRules);
-        }
+        var slot = Slot(k);
+        var v = arena.Verdicts.Span(_verdicts)[slot];
+        return new RememberedVerdict(arena.Ids.Span(_ids)[slot], v.DetectedAtTicks, NodeNames.Of(v.Node), v.Late, v.WithRules ? _withRules![slot] : null);
     }
 
-    public readonly bool TryGet(ulong id, out RememberedVerdict verdict)
+    public readonly bool TryGet(AccountArena arena, ulong id, out RememberedVerdict verdict)
     {
         if (_count > 0)
         {
             // The remembered slots are at most two runs of the ring: from the oldest to the end, and from the start.
-            var firstRun = Math.Min(_count, _ids!.Length - _oldest);
-            var at = _ids.AsSpan(_oldest, firstRun).IndexOf(id);
+            var ids = arena.Ids.Span(_ids);
+            var firstRun = Math.Min(_count, ids.Length - _oldest);
+            var at = ids.Slice(_oldest, firstRun).IndexOf(id);
             if (at >= 0)
             {
-                verdict = this[at];
+                verdict = At(arena, at);
                 return true;
             }
 
-            at = _ids.AsSpan(0, _count - firstRun).IndexOf(id);
+            at = ids[..(_count - firstRun)].IndexOf(id);
             if (at >= 0)
             {
-                verdict = this[firstRun + at];
+                verdict = At(arena, firstRun + at);
                 return true;
             }
         }
@@ -59,11 +63,15 @@ internal struct RememberedVerdicts
     }
 
     /// <summary>Remembers one more, forgetting the oldest beyond <paramref name="limit"/> (0 remembers nothing).</summary>
-    public void Add(RememberedVerdict verdict, int limit)
+    public void Add(AccountArena arena, RememberedVerdict verdict, int limit)
     {
         while (_count > 0 && _count >= limit)
         {
-            _verdicts![_oldest] = default; // let a forgotten verdict's object go
+            if (_withRules is not null)
+            {
+                _withRules[_oldest] = null; // let a forgotten verdict's object go
+            }
+
             _oldest = Slot(1);
             _count--;
         }
@@ -73,39 +81,70 @@ internal struct RememberedVerdicts
             return;
         }
 
-        var capacity = _ids?.Length ?? 0;
-        if (_count == capacity)
+        if (_count == Capacity)
         {
-            Grow(Math.Min(limit, Math.Max(EventWindow.FirstCapacity, capacity * 2)));
+            Grow(arena, Math.Min(limit, Math.Max(EventWindow.FirstCapacity, Capacity * 2)));
         }
 
         var slot = Slot(_count);
-        _ids![slot] = verdict.Id;
-        _verdicts![slot] = new Remembered(verdict.DetectedAtTicks, verdict.Node, verdict.Late, verdict.WithRules);
+        arena.Ids.Span(_ids)[slot] = verdict.Id;
+        arena.Verdicts.Span(_verdicts)[slot] = new Remembered(verdict.DetectedAtTicks, NodeNames.Number(verdict.Node), verdict.Late, verdict.WithRules is not null);
+        if (verdict.WithRules is not null)
+        {
+            (_withRules ??= new Verdict?[Capacity])[slot] = verdict.WithRules;
+        }
+
         _count++;
+    }
+
+    /// <summary>Gives the blocks back to the arena; nothing is remembered after.</summary>
+    public void Release(AccountArena arena)
+    {
+        arena.Ids.Return(_ids);
+        arena.Verdicts.Return(_verdicts);
+        this = default;
     }
 
     private readonly int Slot(int k)
     {
         var slot = _oldest + k;
-        return slot >= _ids!.Length ? slot - _ids.Length : slot;
+        var capacity = Capacity;
+        return slot >= capacity ? slot - capacity : slot;
     }
 
-    private void Grow(int capacity)
+    private void Grow(AccountArena arena, int capacity)
     {
-        var ids = new ulong[capacity];
-        var verdicts = new Remembered[capacity];
-        for (var k = 0; k < _count; k++)
+        // Rent both first: a rent may move its pool's items, so no span is taken before.
+        var ids = arena.Ids.Rent(capacity);
+        var verdicts = arena.Verdicts.Rent(capacity);
+        var newIds = arena.Ids.Span(ids);
+        var newVerdicts = arena.Verdicts.Span(verdicts);
+        var withRules = _withRules is null ? null : new Verdict?[newIds.Length];
+        if (_ids != 0)
         {
-            ids[k] = _ids![Slot(k)];
-            verdicts[k] = _verdicts![Slot(k)];
+            var oldIds = arena.Ids.Span(_ids);
+            var oldVerdicts = arena.Verdicts.Span(_verdicts);
+            for (var k = 0; k < _count; k++)
+            {
+                var slot = Slot(k);
+                newIds[k] = oldIds[slot];
+                newVerdicts[k] = oldVerdicts[slot];
+                if (withRules is not null)
+                {
+                    withRules[k] = _withRules![slot];
+                }
+            }
+
+            arena.Ids.Return(_ids);
+            arena.Verdicts.Return(_verdicts);
         }
 
         _ids = ids;
         _verdicts = verdicts;
+        _withRules = withRules;
         _oldest = 0;
     }
 
-    /// <summary>A slot's verdict without its id (see <see cref="RememberedVerdict"/>).</summary>
-    private readonly record struct Remembered(long DetectedAtTicks, string Node, bool Late, Verdict? WithRules);
+    /// <summary>A slot's verdict without its id (see <see cref="RememberedVerdict"/>), its node by number, its rules elsewhere.</summary>
+    internal readonly record struct Remembered(long DetectedAtTicks, int Node, bool Late, bool WithRules);
 }

@@ -17,7 +17,7 @@ public static class Scoring
     public static Verdict Score(AccountState state, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
     {
         var idHash = TransactionIdHash.Of(tx.TransactionId);
-        if (state.Verdicts.TryGet(idHash, out var previous))
+        if (state.Verdicts.TryGet(state.Arena, idHash, out var previous))
         {
             return previous.ToVerdict();
         }
@@ -30,13 +30,13 @@ public static class Scoring
             Apply(state, tx, rules);
         }
 
-        state.Verdicts.Add(RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
+        state.Verdicts.Add(state.Arena, RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
         return verdict;
     }
 
     /// <summary>Arrived further behind the account's newest event than the allowed lateness.</summary>
     public static bool IsLate(AccountState state, Transaction tx, RuleSettings rules) =>
-        state.NewestTimestamp is { } newest && tx.Timestamp < newest - rules.AllowedLateness;
+        state.NewestTicks != 0 && tx.Timestamp.UtcTicks < state.NewestTicks - rules.AllowedLateness.Ticks;
 
     /// <summary>
     /// The rules that fire for <paramref name="tx"/> given what the account did before. A late transaction is judged by
@@ -95,29 +95,31 @@ public static class Scoring
     public static void Apply(AccountState state, Transaction tx, RuleSettings rules)
     {
         var entry = new AccountEvent(tx.Timestamp.UtcTicks, tx.Amount, tx.Country);
-        ref var events = ref state.Events; // a struct: work on the state's own, not a copy
-        var index = events.Count;
+        ref var window = ref state.Events; // a struct: work on the state's own, not a copy
+        var events = state.EventSpan;
+        var index = events.Length;
         while (index > 0 && events[index - 1].Ticks > entry.Ticks)
         {
             index--; // out of order within the lateness: slide back to its place in event time
         }
 
-        events.Insert(index, entry);
-        if (state.NewestTimestamp is null || tx.Timestamp > state.NewestTimestamp)
+        window.Insert(state.Arena.Events, index, entry);
+        if (state.NewestTicks == 0 || entry.Ticks > state.NewestTicks)
         {
-            state.NewestTimestamp = tx.Timestamp;
+            state.NewestTicks = entry.Ticks;
         }
 
-        var horizon = state.NewestTimestamp.Value.UtcTicks - rules.Retention.Ticks;
+        var horizon = state.NewestTicks - rules.Retention.Ticks;
+        events = state.EventSpan; // the insert may have moved the events
         var expired = 0;
-        while (expired < events.Count && (events[expired].Ticks < horizon || events.Count - expired > rules.MaxEventsPerAccount))
+        while (expired < events.Length && (events[expired].Ticks < horizon || events.Length - expired > rules.MaxEventsPerAccount))
         {
             expired++;
         }
 
         if (expired > 0)
         {
-            events.RemoveOldest(expired);
+            window.RemoveOldest(state.Arena.Events, expired);
         }
     }
 
@@ -149,7 +151,7 @@ public static class Scoring
     // minute of them.
     private static int CountIn(AccountState state, long fromExclusive, long toInclusive)
     {
-        var events = state.Events.AsSpan();
+        var events = state.EventSpan;
         var count = 0;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
@@ -161,7 +163,7 @@ public static class Scoring
 
     private static decimal SumIn(AccountState state, long fromExclusive, long toInclusive)
     {
-        var events = state.Events.AsSpan();
+        var events = state.EventSpan;
         var sum = 0m;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
@@ -173,7 +175,7 @@ public static class Scoring
 
     private static bool HasSmallIn(AccountState state, long fromExclusive, long toInclusive, decimal smallBelow)
     {
-        var events = state.Events.AsSpan();
+        var events = state.EventSpan;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
             if (events[i].Ticks <= toInclusive && events[i].Amount < smallBelow) return true;
@@ -191,10 +193,12 @@ public static class Scoring
         }
 
         var t = tx.Timestamp.UtcTicks;
-        for (var i = state.Events.Count - 1; i >= 0; i--)
+        ushort country = 0;
+        var events = state.EventSpan;
+        for (var i = events.Length - 1; i >= 0; i--)
         {
-            var e = state.Events[i];
-            if (e.Ticks > t || e.Country is null)
+            var e = events[i];
+            if (e.Ticks > t || e.CountryNumber == 0)
             {
                 continue;
             }
@@ -204,7 +208,12 @@ public static class Scoring
                 return null;
             }
 
-            var km = Countries.DistanceKm(e.Country, tx.Country);
+            if (country == 0)
+            {
+                country = Countries.Number(tx.Country);
+            }
+
+            var km = Countries.DistanceKm(e.CountryNumber, country);
             if (km is null)
             {
                 return null;

@@ -20,6 +20,7 @@ public static class ReplayRunner
     public static int Run(FraudSettings settings, KafkaSettings kafka, string topic, TextWriter output, CancellationToken cancel)
     {
         var accounts = new Dictionary<string, AccountState>();
+        var arena = new AccountArena(); // one owner, one arena
         long legit = 0, fraud = 0, dead = 0;
         var node = settings.NodeName;
         var status = TopicReader.Scan(kafka, topic, fromBeginning: true, record =>
@@ -36,7 +37,7 @@ public static class ReplayRunner
             var tx = parsed.Transaction!;
             if (!accounts.TryGetValue(tx.Source, out var state))
             {
-                accounts[tx.Source] = state = new AccountState();
+                accounts[tx.Source] = state = new AccountState(arena);
             }
 
             // Event time drives every rule; "now" only stamps detectedAt, which comparisons leave out.

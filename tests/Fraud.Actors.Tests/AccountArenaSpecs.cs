@@ -1,0 +1,98 @@
+using Fraud.Actors.Checkpoints;
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+using static Fraud.Actors.Tests.TestTransactions;
+
+namespace Fraud.Actors.Tests;
+
+/// <summary>Accounts that keep their events and verdicts in one shared arena behave exactly as if each had its own.</summary>
+public sealed class AccountArenaSpecs
+{
+    // Small bounds, one not a power of two: windows and rings fill, wrap and trim within a short stream.
+    private static readonly RuleSettings Bounded = new() { MaxEventsPerAccount = 12, RememberedIdsPerAccount = 10 };
+
+    [Fact]
+    public void Should_score_accounts_sharing_an_arena_as_each_with_its_own_would()
+    {
+        var random = new Random(7);
+        var arena = new AccountArena();
+        var shared = new Dictionary<string, AccountState>();
+        var alone = new Dictionary<string, AccountState>();
+        var ids = new Dictionary<string, List<string>>();
+        string?[] countries = ["US", "DE", "de", "ZZ", null, "JP"];
+        var compared = 0;
+        for (var i = 0; i < 6_000; i++)
+        {
+            var account = "ACC" + random.Next(40);
+            if (random.Next(100) == 0 && shared.Remove(account, out var dropped))
+            {
+                // Passivated: its blocks go back to the arena, to be reused by the next new account.
+                dropped.Release();
+                alone.Remove(account);
+                ids.Remove(account);
+            }
+
+            var seen = ids.TryGetValue(account, out var list) ? list : ids[account] = [];
+            var id = seen.Count > 0 && random.Next(10) == 0 ? seen[random.Next(seen.Count)] : $"tx-{i}";
+            seen.Add(id);
+            // Mostly in order, some late within (and some beyond) the allowed lateness.
+            var at = i * 2.0 - (random.Next(8) == 0 ? random.Next(60) : 0);
+            var amount = random.Next(4) == 0 ? 0.5m : random.Next(1, 1200);
+            var tx = Tx(at, amount, account, countries[random.Next(countries.Length)], id);
+            var a = Scoring.Score(State(shared, account, () => new AccountState(arena)), tx, Bounded, T0, "n1");
+            var b = Scoring.Score(State(alone, account, () => new AccountState()), tx, Bounded, T0, "n1");
+            Assert.Equal(b.Score, a.Score);
+            Assert.Equal(b.Rules, a.Rules);
+            Assert.Equal(b.Late, a.Late);
+            compared++;
+        }
+
+        Assert.Equal(6_000, compared);
+        foreach (var (account, state) in shared)
+        {
+            Assert.Equal(alone[account].Window(), state.Window());
+            Assert.Equal(alone[account].RememberedIds, state.RememberedIds);
+            Assert.Equal(AccountStateCodec.Write(alone[account]), AccountStateCodec.Write(state));
+        }
+    }
+
+    [Fact]
+    public void Should_give_a_released_accounts_blocks_to_the_next_new_one()
+    {
+        var arena = new AccountArena();
+        var first = new AccountState(arena);
+        for (var k = 0; k < 3; k++)
+        {
+            Score(first, Tx(k, account: "A"));
+        }
+
+        var bytes = arena.Bytes;
+        first.Release();
+        Assert.Equal(0, first.EventCount);
+        Assert.Equal(0, first.RememberedIds);
+
+        var next = new AccountState(arena);
+        Score(next, Tx(100, 7m, "B", "JP"));
+        Assert.Equal(bytes, arena.Bytes); // no new array: the released blocks served it
+        var only = Assert.Single(next.Window());
+        Assert.Equal((7m, "JP"), (only.Amount, only.Country));
+    }
+
+    [Fact]
+    public void Should_keep_a_country_outside_the_table_as_spelled_and_travel_from_a_known_one_in_any_case()
+    {
+        var state = new AccountState();
+        Score(state, Tx(0, country: "de"));
+        Score(state, Tx(10, country: "ZZ"));
+        Score(state, Tx(20, country: null));
+        Assert.Equal(["de", "ZZ", null], state.Window().Select(e => e.Country));
+        Assert.Equal(["de", "ZZ", null], AccountStateCodec.Read(AccountStateCodec.Write(state)).Window().Select(e => e.Country));
+
+        var trip = new AccountState();
+        Score(trip, Tx(0, country: "de"));
+        Assert.Contains(ImpossibleTravelRule.Id, Score(trip, Tx(600, country: "US")).RuleIds()); // Germany to the US in 10 minutes
+    }
+
+    private static AccountState State(Dictionary<string, AccountState> states, string account, Func<AccountState> create) =>
+        states.TryGetValue(account, out var state) ? state : states[account] = create();
+}
