@@ -156,6 +156,26 @@ public abstract class CheckpointStoreSpecs
     }
 
     [Fact]
+    public async Task Should_store_each_chunk_as_its_bytes_alone_though_its_pooled_array_held_a_larger_one_before()
+    {
+        using var store = Open();
+        var epoch = (await store.ClaimAsync(P0)).Epoch;
+        // A large save fills whole chunks; the small ones after it reuse those arrays, whose tails still hold its bytes.
+        var many = Enumerable.Range(0, 3_000).Select(i => new KeyValuePair<string, byte[]>($"BULK-{i}", new byte[60])).ToList();
+        await store.SaveAsync(P0, epoch, new CheckpointWrite(10, many, []));
+        for (var i = 0; i < 5; i++)
+        {
+            await store.SaveAsync(P0, epoch, new CheckpointWrite(11 + i, [new($"SMALL-{i}", State("s"))], i == 0 ? many.Select(a => a.Key).ToList() : []));
+        }
+
+        Assert.Equal(0, await ScalarAsync("SELECT SUM(length(entries) - n_bytes) FROM fraud_account_log"));
+        Assert.True(await ScalarAsync("SELECT MIN(length(entries)) FROM fraud_account_log") < 100);
+        var claimed = await store.ClaimAsync(P0);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"SMALL-{i}"), claimed.Accounts.Keys.Order());
+        Assert.Equal(15, claimed.NextOffset);
+    }
+
+    [Fact]
     public async Task Should_move_accounts_saved_a_row_each_by_an_earlier_version_into_the_log()
     {
         using var store = Open();

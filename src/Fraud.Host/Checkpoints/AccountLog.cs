@@ -24,14 +24,15 @@ public static class AccountLog
     public const int ChunkBytes = 64 * 1024;
 
     /// <summary>One chunk per <see cref="ChunkBytes"/> of entries: the accounts changed, then those removed.</summary>
-    public static List<byte[]> Write(IReadOnlyList<KeyValuePair<string, byte[]>> changed, IReadOnlyList<string> removed) =>
+    public static Chunks Write(IReadOnlyList<KeyValuePair<string, byte[]>> changed, IReadOnlyList<string> removed) =>
         Write(changed.Select(c => (c.Key, (ReadOnlyMemory<byte>?)c.Value)).Concat(removed.Select(r => (r, (ReadOnlyMemory<byte>?)null))));
 
     /// <summary>Chunks holding <paramref name="entries"/> in order (a null state is a removal).</summary>
-    public static List<byte[]> Write(IEnumerable<(string Account, ReadOnlyMemory<byte>? State)> entries)
+    public static Chunks Write(IEnumerable<(string Account, ReadOnlyMemory<byte>? State)> entries)
     {
-        var chunks = new List<byte[]>();
-        var buffer = new ArrayBufferWriter<byte>(ChunkBytes);
+        var chunks = new Chunks();
+        var buffer = _scratch ??= new ArrayBufferWriter<byte>(ChunkBytes);
+        buffer.ResetWrittenCount();
         buffer.GetSpan(1)[0] = Version;
         buffer.Advance(1);
         foreach (var (account, state) in entries)
@@ -41,7 +42,7 @@ public static class AccountLog
             var size = VarIntSize(accountBytes) + accountBytes + VarIntSize(stateBytes + 1) + stateBytes;
             if (buffer.WrittenCount > 1 && buffer.WrittenCount + size > ChunkBytes)
             {
-                chunks.Add(buffer.WrittenSpan.ToArray());
+                chunks.Add(buffer.WrittenSpan);
                 buffer.ResetWrittenCount();
                 buffer.GetSpan(1)[0] = Version;
                 buffer.Advance(1);
@@ -57,10 +58,57 @@ public static class AccountLog
 
         if (buffer.WrittenCount > 1)
         {
-            chunks.Add(buffer.WrittenSpan.ToArray());
+            chunks.Add(buffer.WrittenSpan);
+        }
+
+        if (buffer.Capacity > 4 * ChunkBytes)
+        {
+            _scratch = null; // an entry far larger than a chunk grew it: do not keep that for the thread's life
         }
 
         return chunks;
+    }
+
+    // Where a thread assembles a chunk before copying it into a pooled array of its size.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _scratch;
+
+    // The chunks' arrays. A save's chunks wait for the database (behind other partitions' saves, on SQLite's one
+    // thread) long enough to outlive the young generation: as new arrays they were copied into gen1 and gen2 by every
+    // collection meanwhile; from a pool they are arrays that are old already. Sized for the saves of a node's
+    // partitions in flight at once (a 12-partition node saves ~5 chunks each a second); beyond, arrays are just new.
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 4 * ChunkBytes, maxArraysPerBucket: 256);
+
+    /// <summary>
+    /// A write's chunks, each the start of a pooled array: give them back with <see cref="Dispose"/> once written (and
+    /// not before: the store binds the arrays themselves, see <see cref="Segments"/>).
+    /// </summary>
+    public sealed class Chunks : IDisposable
+    {
+        private readonly List<ArraySegment<byte>> _segments = [];
+
+        public IReadOnlyList<ArraySegment<byte>> Segments => _segments;
+
+        public int Count => _segments.Count;
+
+        public long Bytes => _segments.Sum(s => (long)s.Count);
+
+        internal void Add(ReadOnlySpan<byte> chunk)
+        {
+            var array = Pool.Rent(chunk.Length);
+            chunk.CopyTo(array);
+            _segments.Add(new ArraySegment<byte>(array, 0, chunk.Length));
+        }
+
+        public void Dispose()
+        {
+            foreach (var segment in _segments)
+            {
+                Pool.Return(segment.Array!);
+            }
+
+            _segments.Clear();
+        }
     }
 
     /// <summary>

@@ -51,8 +51,8 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
     public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write)
     {
         // Encoded into the log's chunks here, on the caller's thread, before the save waits for the database: the
-        // write's thousands of small arrays then die young, and what waits is a few chunks (the caller keeps nothing).
-        List<byte[]> chunks;
+        // write's thousands of small arrays then die young, and what waits is a few pooled chunks (the caller keeps nothing).
+        AccountLog.Chunks chunks;
         try
         {
             chunks = AccountLog.Write(write.Changed, write.Removed);
@@ -65,7 +65,11 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         var (nextOffset, reset) = (write.NextOffset, write.Reset);
         return Run(async () =>
         {
-            await SaveCoreAsync(key, epoch, nextOffset, reset, chunks);
+            using (chunks)
+            {
+                await SaveCoreAsync(key, epoch, nextOffset, reset, chunks);
+            }
+
             return true;
         });
     }
@@ -176,7 +180,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         return new PartitionCheckpoint(epoch, nextOffset, accounts.ToDictionary(a => a.Key, a => a.Value.ToArray()));
     }
 
-    private async Task SaveCoreAsync(PartitionKey key, long epoch, long nextOffset, bool reset, List<byte[]> chunks)
+    private async Task SaveCoreAsync(PartitionKey key, long epoch, long nextOffset, bool reset, AccountLog.Chunks chunks)
     {
         await using var connection = await OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -199,7 +203,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         {
             var stats = await LogStatsAsync(connection, transaction, key);
             await AppendAsync(connection, transaction, key, stats.LastSeq + 1, chunks, isBase: false);
-            var deltaBytes = stats.DeltaBytes + chunks.Sum(c => (long)c.Length);
+            var deltaBytes = stats.DeltaBytes + chunks.Bytes;
             var spread = CompactionSpread(key);
             if (deltaBytes >= spread * Math.Max(stats.BaseBytes, MinCompactionBytes) || stats.DeltaChunks + chunks.Count > MaxDeltaChunks)
             {
@@ -275,7 +279,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         Dictionary<string, ReadOnlyMemory<byte>> accounts, LogStats stats)
     {
         await DeleteAccountsAsync(connection, transaction, key);
-        var chunks = AccountLog.Write(accounts.Select(a => (a.Key, (ReadOnlyMemory<byte>?)a.Value)));
+        using var chunks = AccountLog.Write(accounts.Select(a => (a.Key, (ReadOnlyMemory<byte>?)a.Value)));
         await AppendAsync(connection, transaction, key, stats.LastSeq + 1, chunks, isBase: true);
     }
 
@@ -285,10 +289,17 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         await Execute(connection, transaction, "DELETE FROM fraud_accounts WHERE grp = @g AND topic = @t AND part = @p", Key(key));
     }
 
-    private Task AppendAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long firstSeq, List<byte[]> chunks, bool isBase) =>
-        WriteRowsAsync(connection, transaction, key, chunks.Select((chunk, i) => (Seq: firstSeq + i, Chunk: chunk)).ToList(),
+    private Task AppendAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long firstSeq, AccountLog.Chunks chunks, bool isBase) =>
+        WriteRowsAsync(connection, transaction, key, chunks.Segments.Select((chunk, i) => (Seq: firstSeq + i, Chunk: chunk)).ToList(),
             _postgres ? PostgresRowsPerStatement : SqliteRowsPerStatement, Append,
-            ("@q", row => row.Seq), ("@b", _ => isBase ? 1 : 0), ("@n", row => row.Chunk.Length), ("@d", row => row.Chunk));
+            ("@q", row => row.Seq), ("@b", _ => isBase ? 1 : 0), ("@n", row => row.Chunk.Count), ("@d", row => Blob(row.Chunk)));
+
+    /// <summary>
+    /// A chunk as a parameter's value, without copying it out of its pooled array: PostgreSQL's driver takes the slice
+    /// itself; SQLite's takes the array, and the parameter's size (set where it is bound, see WriteRowsAsync) cuts it.
+    /// </summary>
+    private object Blob(ArraySegment<byte> chunk) =>
+        _postgres ? (object)new ReadOnlyMemory<byte>(chunk.Array, chunk.Offset, chunk.Count) : chunk; // (object): else the segment converts to memory
 
     // Many rows per statement, to pay a statement's fixed costs (stepping, a round trip to PostgreSQL) once per chunk
     // of rows. Not too many for SQLite: it finds a named parameter by scanning the statement's names, so binding a
@@ -325,7 +336,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
                     {
                         for (var c = 0; c < columns.Length; c++)
                         {
-                            command.Parameters[keyParameters + i * columns.Length + c].Value = columns[c].Value(rows[start + i]);
+                            Bind(command.Parameters[keyParameters + i * columns.Length + c], columns[c].Value(rows[start + i]));
                         }
                     }
 
@@ -346,6 +357,24 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             {
                 await full.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// Sets a parameter of a prepared statement: a SQLite blob given as the start of an array is bound as the array,
+    /// with the slice's length as the parameter's size (SQLite's driver truncates a blob to its parameter's size). A
+    /// column's values are all of one kind, so a size set here only ever applies to the next blob of the same column.
+    /// </summary>
+    private static void Bind(DbParameter parameter, object value)
+    {
+        if (value is ArraySegment<byte> { Offset: 0 } slice)
+        {
+            parameter.Value = slice.Array;
+            parameter.Size = slice.Count;
+        }
+        else
+        {
+            parameter.Value = value;
         }
     }
 
