@@ -51,6 +51,31 @@ public sealed class AccountLogSpecs
     }
 
     [Fact]
+    public void Should_gather_the_live_accounts_from_pooled_chunks_as_applying_them_in_order_does()
+    {
+        using var first = AccountLog.Write([new("A", Bytes("a1")), new("B", Bytes("b1")), new("Ünïcode-✓", Bytes("u1"))], []);
+        using var second = AccountLog.Write([new("A", Bytes("a2")), new("C", [])], ["B"]);
+        using var live = new AccountLog.LiveAccounts(capacity: 2);
+        live.Set("OLD", Bytes("o1")); // a row of the first layout, before the log
+        foreach (var chunk in first.Segments.Concat(second.Segments))
+        {
+            var array = live.Rent(chunk.Count);
+            chunk.AsSpan().CopyTo(array);
+            array.AsSpan(chunk.Count).Fill(0xEE); // what a reused array holds past the chunk must not be read
+            live.Apply(array.AsMemory(0, chunk.Count));
+        }
+
+        using var written = live.Write();
+        var accounts = Replay(written.Segments);
+        Assert.Equal(4, live.Count);
+        Assert.Equal(["A", "C", "OLD", "Ünïcode-✓"], accounts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Bytes("a2"), accounts["A"]);
+        Assert.Empty(accounts["C"]);
+        Assert.Equal(Bytes("o1"), accounts["OLD"]);
+        Assert.Equal(Bytes("u1"), accounts["Ünïcode-✓"]);
+    }
+
+    [Fact]
     public void Should_write_nothing_when_nothing_changed()
     {
         using var chunks = AccountLog.Write([], []);

@@ -83,7 +83,6 @@ public static class EndToEndBench
     public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite", double? latencyRate = null,
         bool generatorInProcess = false, int population = DefaultPopulation)
     {
-        Population = population;
         var port = FreePort();
         var files = new List<string>();
         using var broker = Process.Start(new ProcessStartInfo("dotnet", [fraudDll, "broker", "--port", port.ToString()])
@@ -111,10 +110,10 @@ public static class EndToEndBench
             Console.WriteLine($"bench: filling {settings.Topics.Input} with {warmUp} warm-up and {messages} measured transactions");
             if (warmUp > 0)
             {
-                await GenerateAsync(kafka, settings.Topics.Input, rate: 1_000_000, count: warmUp, duration: null, seed: 41);
+                await GenerateAsync(kafka, settings.Topics.Input, rate: 1_000_000, count: warmUp, duration: null, seed: 41, population);
             }
 
-            await GenerateAsync(kafka, settings.Topics.Input, rate: 1_000_000, count: messages, duration: null, seed: 42);
+            await GenerateAsync(kafka, settings.Topics.Input, rate: 1_000_000, count: messages, duration: null, seed: 42, population);
             var total = warmUp + messages;
 
             var passthroughRates = new List<double>();
@@ -157,7 +156,7 @@ public static class EndToEndBench
             var cpu = new PhaseCpu();
             pauses.Reset();
             cpu.Reset();
-            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess);
+            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess, population);
             await Task.Delay(TimeSpan.FromSeconds(2)); // let the last records through
             var dt = Latency.Of(node.Stats.Latencies(), pauses, cpu);
             await node.DisposeAsync();
@@ -168,7 +167,7 @@ public static class EndToEndBench
             await WaitUntilAsync(() => alone.Assigned, "the passthrough's partitions");
             pauses.Reset();
             cpu.Reset();
-            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess);
+            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess, population);
             await Task.Delay(TimeSpan.FromSeconds(2));
             var pt = Latency.Of(passthrough.Latencies(), pauses, cpu);
             return new EndToEndResult(messages, Math.Round(passthroughRate), Math.Round(detectorRate), Math.Round(detectorRate / passthroughRate, 3),
@@ -265,9 +264,6 @@ public static class EndToEndBench
     /// <summary>Half a million accounts keep normal cards at a realistic pace even at the fill's rate.</summary>
     public const int DefaultPopulation = 500_000;
 
-    // The accounts every generator of this run draws from (one run at a time in a process).
-    private static int Population = DefaultPopulation;
-
     // The latency phases' stream, the same for both contenders (the input's fill uses 41 and 42).
     private const int LatencySeed = 43;
 
@@ -276,11 +272,11 @@ public static class EndToEndBench
     /// a process of its own, as the producers upstream of a detector are: in this process its allocations (Bogus, JSON)
     /// were collected by the contender's GC, and the contender's pauses stopped it too.
     /// </summary>
-    private static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess)
+    private static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess, int population)
     {
         if (inProcess)
         {
-            await GenerateAsync(kafka, topic, rate, count: null, duration: phase, seed: LatencySeed);
+            await GenerateAsync(kafka, topic, rate, count: null, duration: phase, seed: LatencySeed, population);
             return;
         }
 
@@ -289,7 +285,7 @@ public static class EndToEndBench
         using var generator = Process.Start(new ProcessStartInfo("dotnet",
             [generatorDll, "--bootstrap", $"127.0.0.1:{port}", "--topic", topic, "--rate", rate.ToString(CultureInfo.InvariantCulture),
                 "--count", count.ToString(CultureInfo.InvariantCulture), "--seed", LatencySeed.ToString(CultureInfo.InvariantCulture),
-                "--accounts", Population.ToString(CultureInfo.InvariantCulture)])
+                "--accounts", population.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -304,11 +300,11 @@ public static class EndToEndBench
         Console.WriteLine($"bench: generator process: {output.Trim().Split('\n').LastOrDefault()}");
     }
 
-    private static async Task GenerateAsync(KafkaSettings kafka, string topic, double rate, long? count, TimeSpan? duration, int seed)
+    private static async Task GenerateAsync(KafkaSettings kafka, string topic, double rate, long? count, TimeSpan? duration, int seed, int population)
     {
         using var producer = KafkaProducer.Create(kafka);
         using var stop = duration is null ? new CancellationTokenSource() : new CancellationTokenSource(duration.Value);
-        var options = new GeneratorOptions { Topic = topic, Rate = rate, Count = count, Seed = seed, Accounts = Population };
+        var options = new GeneratorOptions { Topic = topic, Rate = rate, Count = count, Seed = seed, Accounts = population };
         var stats = await new GeneratorRunner(producer, options).RunAsync(stop.Token);
         Console.WriteLine($"bench: generated {stats.Produced} at {stats.AchievedRate:F0}/s");
     }

@@ -207,8 +207,10 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             var spread = CompactionSpread(key);
             if (deltaBytes >= spread * Math.Max(stats.BaseBytes, MinCompactionBytes) || stats.DeltaChunks + chunks.Count > MaxDeltaChunks)
             {
-                var (accounts, _) = await ReadAccountsAsync(connection, transaction, key);
-                await CompactAsync(connection, transaction, key, accounts, stats with { LastSeq = stats.LastSeq + chunks.Count });
+                using var live = await ReadLiveAsync(connection, transaction, key, stats.BaseBytes);
+                await DeleteAccountsAsync(connection, transaction, key);
+                using var @base = live.Write();
+                await AppendAsync(connection, transaction, key, stats.LastSeq + chunks.Count + 1, @base, isBase: true);
             }
         }
 
@@ -272,6 +274,51 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         }
 
         return (accounts, legacyRows);
+    }
+
+    /// <summary>
+    /// The partition's live accounts for a compaction: as <see cref="ReadAccountsAsync"/>, but each chunk read into a
+    /// pooled array and each account left a slice of it (see <see cref="AccountLog.LiveAccounts"/>).
+    /// </summary>
+    private static async Task<AccountLog.LiveAccounts> ReadLiveAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long baseBytes)
+    {
+        // Sized for the accounts of the last base (~100 B each), so that its table is not regrown from a handful.
+        var live = new AccountLog.LiveAccounts((int)Math.Min(baseBytes / 100, 1 << 22));
+        try
+        {
+            await using (var command = Command(connection, transaction, "SELECT account, state FROM fraud_accounts WHERE grp = @g AND topic = @t AND part = @p", Key(key)))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    live.Set(reader.GetString(0), (byte[])reader.GetValue(1));
+                }
+            }
+
+            await using (var command = Command(connection, transaction, "SELECT n_bytes, entries FROM fraud_account_log WHERE grp = @g AND topic = @t AND part = @p ORDER BY seq", Key(key)))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    var length = checked((int)reader.GetInt64(0));
+                    var chunk = live.Rent(length);
+                    var read = reader.GetBytes(1, 0, chunk, 0, length);
+                    if (read != length)
+                    {
+                        throw new InvalidDataException($"account log chunk of {read} bytes where its row says {length}");
+                    }
+
+                    live.Apply(chunk.AsMemory(0, length));
+                }
+            }
+
+            return live;
+        }
+        catch
+        {
+            live.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Replaces the partition's log (and any rows of the first layout) by its live accounts, as a new base.</summary>
