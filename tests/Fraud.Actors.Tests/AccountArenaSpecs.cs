@@ -79,6 +79,49 @@ public sealed class AccountArenaSpecs
     }
 
     [Fact]
+    public void Should_say_an_arena_is_mostly_free_once_most_accounts_are_dropped_and_move_the_rest_unchanged()
+    {
+        var arena = new AccountArena();
+        var states = Enumerable.Range(0, 20_000).Select(_ => new AccountState(arena)).ToList();
+        for (var i = 0; i < states.Count; i++)
+        {
+            for (var k = 0; k < 3; k++)
+            {
+                Score(states[i], Tx(k * 10 + i % 7, 10m + k, $"A{i}", k == 2 ? "JP" : "US", $"id-{i}-{k}"));
+            }
+        }
+
+        Assert.False(arena.MostlyFree);
+        var kept = states.Where((_, i) => i % 20 == 0).ToList();
+        foreach (var dropped in states.Where((_, i) => i % 20 != 0))
+        {
+            dropped.Release();
+        }
+
+        Assert.True(arena.MostlyFree, $"{arena.Bytes} bytes");
+        var before = kept.Select(AccountStateCodec.Write).ToList();
+        var twins = before.Select(bytes => AccountStateCodec.Read(bytes)).ToList(); // the same states, never moved
+        var smaller = new AccountArena();
+        foreach (var state in kept)
+        {
+            state.MoveTo(smaller);
+        }
+
+        Assert.Same(smaller, kept[0].Arena);
+        Assert.True(smaller.Bytes * 10 < arena.Bytes, $"{smaller.Bytes} bytes moved out of {arena.Bytes}");
+        Assert.Equal(before, kept.Select(AccountStateCodec.Write));
+        for (var i = 0; i < kept.Count; i++)
+        {
+            var again = Tx(25, 950m, $"A{i * 20}", "DE", $"id-{i * 20}-1"); // a duplicate: its first verdict again
+            Assert.Equal(Score(twins[i], again).Score, Score(kept[i], again).Score);
+            var next = Tx(40, 600m, $"A{i * 20}", "DE");
+            var moved = Score(kept[i], next);
+            Assert.Equal(Score(twins[i], next).Rules, moved.Rules);
+            Assert.NotEmpty(moved.Rules); // JP to DE within a minute: the moved window is what the rules read
+        }
+    }
+
+    [Fact]
     public void Should_keep_a_country_outside_the_table_as_spelled_and_travel_from_a_known_one_in_any_case()
     {
         var state = new AccountState();

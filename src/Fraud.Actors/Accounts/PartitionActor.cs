@@ -32,7 +32,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly PartitionKey _key;
     private readonly Dictionary<string, AccountState> _accounts = new();
     // Where its accounts keep their events and verdicts, out of the GC's young generation's way (see BlockPool).
-    private readonly AccountArena _arena = new();
+    private AccountArena _arena = new();
     // The accounts changed since the last save, each once (its Changed flag): a list of the accounts themselves, not a
     // set of ids, so that a transaction costs no hashing here and the set does not keep every transaction's young id
     // string alive (and promoted by the GC) until the next save.
@@ -376,6 +376,18 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         }
 
         _context.Counter.Add(-idle.Count);
+        if (_arena.MostlyFree)
+        {
+            // Most accounts went idle (a burst of new ones has passed): the arena's arrays are sized for the peak.
+            // Moving the rest into a new one lets those go; it costs a copy of what is still held, once per such drop.
+            var arena = new AccountArena();
+            foreach (var account in _accounts.Values)
+            {
+                account.MoveTo(arena);
+            }
+
+            _arena = arena;
+        }
     }
 
     private sealed record Claimed(PartitionCheckpoint Checkpoint);

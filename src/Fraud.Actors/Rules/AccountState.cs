@@ -34,7 +34,7 @@ public sealed class AccountState
     {
     }
 
-    public AccountArena Arena { get; }
+    public AccountArena Arena { get; private set; }
 
     /// <summary>Newest event time seen (the account's watermark is this minus the allowed lateness).</summary>
     public DateTimeOffset? NewestTimestamp
@@ -52,6 +52,14 @@ public sealed class AccountState
 
     /// <summary>The events, oldest first (valid until the arena's next rent: read them, then change the state).</summary>
     internal ReadOnlySpan<AccountEvent> EventSpan => Events.AsSpan(Arena.Events);
+
+    /// <summary>Moves the state's events and verdicts into <paramref name="arena"/>, which it uses from then on.</summary>
+    public void MoveTo(AccountArena arena)
+    {
+        Events.MoveTo(Arena.Events, arena.Events);
+        Verdicts.MoveTo(Arena, arena);
+        Arena = arena;
+    }
 
     /// <summary>Gives the state's blocks back to its arena: for an account its owner drops. The state is empty after.</summary>
     public void Release()

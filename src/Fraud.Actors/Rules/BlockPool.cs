@@ -18,7 +18,8 @@ namespace Fraud.Actors.Rules;
 /// account from the pinned heap cut the pauses as much, but there the detector fell behind at the same rate (such an
 /// allocation takes a lock, 240–660 ns here, and may wait for a background collection). Here a new account costs a
 /// free-list pop, or a slice of the array's slack.
-/// A handle is the block's index and its length class in one int; 0 is no block.
+/// A handle is the block's index and its length class in one int; 0 is no block. The arrays do not shrink: an owner whose
+/// accounts were mostly dropped moves the rest into a new pool (see <see cref="AccountArena.MostlyFree"/>).
 /// </remarks>
 internal sealed class BlockPool<T> where T : unmanaged
 {
@@ -54,6 +55,9 @@ internal sealed class BlockPool<T> where T : unmanaged
     /// <summary>Items held by every length's array (in use, free, and not yet cut), for the memory bench.</summary>
     public long Capacity => _classes.Sum(c => (long)(c?.Items.Length ?? 0));
 
+    /// <summary>Items in blocks handed out and not returned.</summary>
+    public long InUse => _classes.Sum(c => c is null ? 0L : (long)(c.Cut - c.FreeCount) * c.Length);
+
     private sealed class Class(int length)
     {
         public readonly int Length = length;
@@ -61,6 +65,10 @@ internal sealed class BlockPool<T> where T : unmanaged
         private int[] _free = [];
         private int _freeCount;
         private int _cut; // blocks handed out from the array so far, free ones included
+
+        public int Cut => _cut;
+
+        public int FreeCount => _freeCount;
 
         public int Rent()
         {

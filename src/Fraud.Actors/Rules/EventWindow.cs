@@ -52,6 +52,19 @@ internal struct EventWindow
         _count -= count;
     }
 
+    /// <summary>Copies the events into a block of <paramref name="to"/> (the block of <paramref name="from"/> is left to go with it).</summary>
+    public void MoveTo(BlockPool<AccountEvent> from, BlockPool<AccountEvent> to)
+    {
+        if (_block == 0)
+        {
+            return;
+        }
+
+        var moved = to.Rent(BlockPool<AccountEvent>.LengthOf(_block));
+        from.Span(_block)[.._count].CopyTo(to.Span(moved));
+        _block = moved;
+    }
+
     /// <summary>Gives the block back to the pool; the window is empty after.</summary>
     public void Release(BlockPool<AccountEvent> pool)
     {

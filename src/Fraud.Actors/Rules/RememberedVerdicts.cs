@@ -97,6 +97,23 @@ internal struct RememberedVerdicts
         _count++;
     }
 
+    /// <summary>Copies the ring into blocks of <paramref name="to"/>, slot for slot (those of <paramref name="from"/> are left to go with it).</summary>
+    public void MoveTo(AccountArena from, AccountArena to)
+    {
+        if (_ids == 0)
+        {
+            return;
+        }
+
+        var capacity = Capacity;
+        var ids = to.Ids.Rent(capacity);
+        var verdicts = to.Verdicts.Rent(capacity);
+        from.Ids.Span(_ids).CopyTo(to.Ids.Span(ids));
+        from.Verdicts.Span(_verdicts).CopyTo(to.Verdicts.Span(verdicts));
+        _ids = ids;
+        _verdicts = verdicts;
+    }
+
     /// <summary>Gives the blocks back to the arena; nothing is remembered after.</summary>
     public void Release(AccountArena arena)
     {
