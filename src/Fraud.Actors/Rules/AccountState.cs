@@ -66,6 +66,7 @@ public sealed class AccountState
     {
         Events.Release(Arena.Events);
         Verdicts.Release(Arena);
+        NewestTicks = 0;
     }
 
     /// <summary>A copy of the remembered transactions, oldest first (for inspection; the rules read the window itself).</summary>

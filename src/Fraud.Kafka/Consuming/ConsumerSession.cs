@@ -106,7 +106,9 @@ public sealed class ConsumerSession : IDisposable
             }
 
             track.InFlight.Enqueue(offset);
-            return new CommittableOffset(this, partition, offset, track.Generation);
+            // The track's TopicPartition, not the caller's: a consume result makes a new one each time it is asked,
+            // and every record in flight would keep its own.
+            return new CommittableOffset(this, track.Partition, offset, track.Generation);
         }
     }
 
@@ -140,7 +142,7 @@ public sealed class ConsumerSession : IDisposable
         {
             foreach (var partition in partitions)
             {
-                var track = new PartitionTrack(++_nextGeneration);
+                var track = new PartitionTrack(++_nextGeneration, partition);
                 _partitions[partition] = track;
                 generations.Add((partition, track.Generation));
             }
@@ -274,11 +276,13 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 
-    private sealed class PartitionTrack(int generation)
+    private sealed class PartitionTrack(int generation, TopicPartition partition)
     {
         private HashSet<long>? _acknowledgedOutOfOrder;
 
         public int Generation { get; } = generation;
+
+        public TopicPartition Partition { get; } = partition;
 
         /// <summary>Offsets emitted and not yet acknowledged, in emission (= offset) order.</summary>
         public Queue<long> InFlight { get; } = new();

@@ -47,11 +47,29 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
         public int Remaining { get; set; } = count;
     }
 
+    /// <summary>
+    /// A record's place (its group's slot and its index there) between <c>Produce</c> and its report, with the handler
+    /// librdkafka calls, made once per ticket: a closure per record was two objects more per record in flight (~1,000
+    /// at once at 40,000 msg/s, each kept until its acknowledgement and so copied by the young collections meanwhile).
+    /// </summary>
+    private sealed class Ticket
+    {
+        public Ticket(Logic logic) => Handler = report => logic.Delivered(this, report);
+
+        public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+
+        public Slot Slot { get; set; } = null!;
+
+        public int Index { get; set; }
+    }
+
     private sealed class Logic : GraphStageLogic
     {
         private readonly ProducerStage<T> _stage;
         private readonly Queue<Slot> _inFlight = new();
-        private readonly ConcurrentQueue<(Slot Slot, int Index, DeliveryReport<byte[]?, byte[]?> Report, long At)> _reports = new();
+        private readonly ConcurrentQueue<(Ticket Ticket, DeliveryReport<byte[]?, byte[]?> Report, long At)> _reports = new();
+        // Tickets whose report has come back, for the next records: taken and returned on the stage's thread only.
+        private readonly Stack<Ticket> _tickets = new();
         private Action? _wake;
         private int _woken;
         private int _records;
@@ -77,12 +95,14 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
             _records += records.Count;
             for (var i = 0; i < records.Count; i++)
             {
-                var index = i;
                 slot.Topics[i] = records[i].Topic;
                 slot.PassThroughs[i] = records[i].PassThrough;
+                var ticket = _tickets.Count > 0 ? _tickets.Pop() : new Ticket(this);
+                ticket.Slot = slot;
+                ticket.Index = i;
                 try
                 {
-                    _stage._producer.Produce(records[i].Topic, records[i].Message, report => Delivered(slot, index, report));
+                    _stage._producer.Produce(records[i].Topic, records[i].Message, ticket.Handler);
                 }
                 catch (ProduceException<byte[]?, byte[]?> e)
                 {
@@ -95,9 +115,9 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
         }
 
         /// <summary>On librdkafka's thread: queue the report, and wake the stage unless a wake-up is already pending.</summary>
-        private void Delivered(Slot slot, int index, DeliveryReport<byte[]?, byte[]?> report)
+        internal void Delivered(Ticket ticket, DeliveryReport<byte[]?, byte[]?> report)
         {
-            _reports.Enqueue((slot, index, report, Stopwatch.GetTimestamp()));
+            _reports.Enqueue((ticket, report, Stopwatch.GetTimestamp()));
             if (Interlocked.Exchange(ref _woken, 1) == 0)
             {
                 _wake!();
@@ -109,10 +129,13 @@ internal sealed class ProducerStage<T>(IProducer<byte[]?, byte[]?> producer, int
             Volatile.Write(ref _woken, 0); // before draining: a report queued from here on wakes the stage again
             while (_reports.TryDequeue(out var delivered))
             {
+                var (slot, index) = (delivered.Ticket.Slot, delivered.Ticket.Index);
+                delivered.Ticket.Slot = null!;
+                _tickets.Push(delivered.Ticket);
                 delivered.Report.Message = null!; // the report would keep the message (key and value) alive until emission
-                delivered.Slot.Reports[delivered.Index] = delivered.Report;
-                delivered.Slot.AcknowledgedAt[delivered.Index] = delivered.At;
-                delivered.Slot.Remaining--;
+                slot.Reports[index] = delivered.Report;
+                slot.AcknowledgedAt[index] = delivered.At;
+                slot.Remaining--;
             }
 
             Emit();
