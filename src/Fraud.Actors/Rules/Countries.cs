@@ -52,7 +52,7 @@ public static class Countries
 
     /// <summary>
     /// A country code as a small number, for the windows' events: an event that holds a reference makes the GC trace its
-    /// window's array, a number does not (see <see cref="PinnedArrays"/>). 0 is no country, 1 to <see cref="Known"/>'s
+    /// window's block, a number does not (see <see cref="BlockPool{T}"/>). 0 is no country, 1 to <see cref="Known"/>'s
     /// count the table's codes as spelled there; any other spelling gets the next number, kept for the process's life.
     /// </summary>
     /// <remarks>

@@ -1,8 +1,8 @@
 namespace Fraud.Actors.Rules;
 
 /// <summary>
-/// Detector nodes' names as numbers, for remembered verdicts (which are kept in arrays that may hold no reference, see
-/// <see cref="PinnedArrays"/>). A name is numbered once and kept for the process's life: names come from this node
+/// Detector nodes' names as numbers, for remembered verdicts (which are kept in blocks that may hold no reference, see
+/// <see cref="BlockPool{T}"/>). A name is numbered once and kept for the process's life: names come from this node
 /// and from the checkpoints of the nodes before it, a handful per deployment, never from input.
 /// </summary>
 internal static class NodeNames
