@@ -10,13 +10,13 @@ public sealed class AccountLogSpecs
 
     private static Dictionary<string, byte[]> Replay(IEnumerable<ArraySegment<byte>> chunks)
     {
-        var accounts = new Dictionary<string, ReadOnlyMemory<byte>>();
+        using var accounts = new AccountLog.LiveAccounts(capacity: 0);
         foreach (var chunk in chunks)
         {
-            AccountLog.Apply(chunk.ToArray(), accounts); // as the store reads a row: the chunk's bytes, no more
+            accounts.Apply(chunk.ToArray()); // as the store reads a row: the chunk's bytes, no more
         }
 
-        return accounts.ToDictionary(a => a.Key, a => a.Value.ToArray());
+        return accounts.ToDictionary();
     }
 
     [Fact]
@@ -90,7 +90,8 @@ public sealed class AccountLogSpecs
     [InlineData(new byte[] { 1, 1, (byte)'A', 0x80 })]
     public void Should_refuse_a_chunk_it_cannot_read_with_a_clear_error(byte[] chunk)
     {
-        var error = Assert.Throws<InvalidDataException>(() => AccountLog.Apply(chunk, new Dictionary<string, ReadOnlyMemory<byte>>()));
+        using var accounts = new AccountLog.LiveAccounts(capacity: 0);
+        var error = Assert.Throws<InvalidDataException>(() => accounts.Apply(chunk));
         Assert.StartsWith("account log chunk", error.Message);
     }
 }

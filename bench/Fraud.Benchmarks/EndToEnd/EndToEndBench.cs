@@ -34,27 +34,10 @@ public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Sam
         // where the phase's own p99 would only say that something, some time, was slow.
         var fifth = Math.Max(1, samples.Length / 5);
         var byFifth = string.Join(", ", Enumerable.Range(0, 5).Where(i => i * fifth < samples.Length)
-            .Select(i => Percentile(samples.AsSpan(i * fifth, Math.Min(fifth, samples.Length - i * fifth)).ToArray(), 99).ToString("F0", CultureInfo.InvariantCulture)));
-        var sorted = samples.ToArray();
-        Array.Sort(sorted);
-        return new Latency(Percentile(sorted, 50, isSorted: true), Percentile(sorted, 99, isSorted: true), Percentile(sorted, 99.9, isSorted: true), samples.Length,
+            .Select(i => DetectorStats.Percentile(samples[(i * fifth)..Math.Min((i + 1) * fifth, samples.Length)], fifth, 99).ToString("F0", CultureInfo.InvariantCulture)));
+        double Whole(double percentile) => DetectorStats.Percentile(samples, samples.Length, percentile);
+        return new Latency(Whole(50), Whole(99), Whole(99.9), samples.Length,
             byFifth, longest, total, byGeneration, $"gen0 → gen1 {fromGen0 / 1048576.0:F0}, gen1 → gen2 {fromGen1 / 1048576.0:F0}", pauses.Collections(), process, machine);
-    }
-
-    private static double Percentile(double[] samples, double percentile, bool isSorted = false)
-    {
-        if (samples.Length == 0)
-        {
-            return 0;
-        }
-
-        if (!isSorted)
-        {
-            Array.Sort(samples);
-        }
-
-        var rank = (int)Math.Ceiling(percentile / 100 * samples.Length) - 1;
-        return Math.Round(samples[Math.Clamp(rank, 0, samples.Length - 1)], 2);
     }
 }
 

@@ -115,7 +115,7 @@ public static class Countries
     private static readonly List<string?> Codes = [null, .. Known, Unrecognized];
     private static readonly List<int> Rows = [-1, .. Enumerable.Range(0, Known.Count), -1];
     private static readonly ushort UnrecognizedNumber = (ushort)(Known.Count + 1);
-    private static readonly Dictionary<string, ushort> Others = new(StringComparer.Ordinal) { [Unrecognized] = (ushort)(Known.Count + 1) };
+    private static readonly Dictionary<string, ushort> Others = new(StringComparer.Ordinal) { [Unrecognized] = UnrecognizedNumber };
     private static string?[] CodeByNumber = [.. Codes];
     private static int[] RowByNumber = [.. Rows];
 

@@ -23,11 +23,12 @@ public static class Scoring
         }
 
         var late = IsLate(state, tx, rules);
-        var hits = Evaluate(state, tx, rules, late);
+        var country = Countries.Number(tx.Country); // once: the travel rule compares it, the window records it
+        var hits = Evaluate(state, tx, rules, late, country);
         var verdict = new Verdict(CombinedScore(hits, rules), hits, now, node, late);
         if (!late)
         {
-            Apply(state, tx, rules);
+            Apply(state, tx, rules, country);
         }
 
         state.Verdicts.Add(state.Arena, RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
@@ -42,7 +43,10 @@ public static class Scoring
     /// The rules that fire for <paramref name="tx"/> given what the account did before. A late transaction is judged by
     /// the instantaneous rule only: its windows may already be gone, and judging it on partial state would mislead.
     /// </summary>
-    public static IReadOnlyList<RuleHit> Evaluate(AccountState state, Transaction tx, RuleSettings rules, bool late = false)
+    public static IReadOnlyList<RuleHit> Evaluate(AccountState state, Transaction tx, RuleSettings rules, bool late = false) =>
+        Evaluate(state, tx, rules, late, Countries.Number(tx.Country));
+
+    private static IReadOnlyList<RuleHit> Evaluate(AccountState state, Transaction tx, RuleSettings rules, bool late, ushort country)
     {
         List<RuleHit>? hits = null;
         if (rules.LargeAmount.Enabled && tx.Amount >= rules.LargeAmount.Threshold)
@@ -81,7 +85,7 @@ public static class Scoring
             (hits ??= new()).Add(new RuleHit(SmallThenLargeRule.Id, tx.Amount, smallThenLarge.LargeAbove, Format(smallThenLarge.Window)));
         }
 
-        if (rules.ImpossibleTravel.Enabled && TravelSpeedKmh(state, tx, rules.ImpossibleTravel.Window) is { } speed
+        if (rules.ImpossibleTravel.Enabled && TravelSpeedKmh(state, tx, country, rules.ImpossibleTravel.Window) is { } speed
             && speed > rules.ImpossibleTravel.MaxSpeedKmh)
         {
             (hits ??= new()).Add(new RuleHit(ImpossibleTravelRule.Id, Math.Round((decimal)Math.Min(speed, 1e9), 1),
@@ -92,9 +96,11 @@ public static class Scoring
     }
 
     /// <summary>Records the transaction in the account's windows (in event-time order) and evicts what has expired.</summary>
-    public static void Apply(AccountState state, Transaction tx, RuleSettings rules)
+    public static void Apply(AccountState state, Transaction tx, RuleSettings rules) => Apply(state, tx, rules, Countries.Number(tx.Country));
+
+    private static void Apply(AccountState state, Transaction tx, RuleSettings rules, ushort country)
     {
-        var entry = new AccountEvent(tx.Timestamp.UtcTicks, tx.Amount, tx.Country);
+        var entry = new AccountEvent(tx.Timestamp.UtcTicks, tx.Amount, country);
         ref var window = ref state.Events; // a struct: work on the state's own, not a copy
         var events = state.EventSpan;
         var index = events.Length;
@@ -184,16 +190,15 @@ public static class Scoring
         return false;
     }
 
-    /// <summary>Speed needed to reach this transaction's country from the latest earlier one within the window.</summary>
-    private static double? TravelSpeedKmh(AccountState state, Transaction tx, TimeSpan window)
+    /// <summary>Speed needed to reach this transaction's country (by number, 0 for none) from the latest earlier one within the window.</summary>
+    private static double? TravelSpeedKmh(AccountState state, Transaction tx, ushort country, TimeSpan window)
     {
-        if (tx.Country is null)
+        if (country == 0)
         {
             return null;
         }
 
         var t = tx.Timestamp.UtcTicks;
-        ushort country = 0;
         var events = state.EventSpan;
         for (var i = events.Length - 1; i >= 0; i--)
         {
@@ -206,11 +211,6 @@ public static class Scoring
             if (t - e.Ticks > window.Ticks)
             {
                 return null;
-            }
-
-            if (country == 0)
-            {
-                country = Countries.Number(tx.Country);
             }
 
             var km = Countries.DistanceKm(e.CountryNumber, country);

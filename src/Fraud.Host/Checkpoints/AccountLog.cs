@@ -24,23 +24,30 @@ public static class AccountLog
     public const int ChunkBytes = 64 * 1024;
 
     /// <summary>One chunk per <see cref="ChunkBytes"/> of entries: the accounts changed, then those removed.</summary>
-    public static Chunks Write(IReadOnlyList<KeyValuePair<string, byte[]>> changed, IReadOnlyList<string> removed) =>
-        Write(changed.Select(c => (c.Key, (ReadOnlyMemory<byte>?)c.Value)).Concat(removed.Select(r => (r, (ReadOnlyMemory<byte>?)null))));
-
-    /// <summary>Chunks holding <paramref name="entries"/> in order (a null state is a removal).</summary>
-    public static Chunks Write(IEnumerable<(string Account, ReadOnlyMemory<byte>? State)> entries)
+    public static Chunks Write(IReadOnlyList<KeyValuePair<string, byte[]>> changed, IReadOnlyList<string> removed)
     {
         var writer = new ChunkWriter();
         Span<byte> small = stackalloc byte[256];
-        foreach (var (account, state) in entries)
+        foreach (var (account, state) in changed)
         {
-            var length = Encoding.UTF8.GetByteCount(account);
-            var utf8 = length <= small.Length ? small[..length] : new byte[length];
-            Encoding.UTF8.GetBytes(account, utf8);
-            writer.Put(utf8, state is { } bytes ? bytes.Span : default, removal: state is null);
+            writer.Put(Utf8Of(account, small), state, removal: false);
+        }
+
+        foreach (var account in removed)
+        {
+            writer.Put(Utf8Of(account, small), default, removal: true);
         }
 
         return writer.Finish();
+    }
+
+    /// <summary>An account id as UTF-8, in <paramref name="small"/> when it fits (ids are short).</summary>
+    private static ReadOnlySpan<byte> Utf8Of(string account, Span<byte> small)
+    {
+        var length = Encoding.UTF8.GetByteCount(account);
+        var utf8 = length <= small.Length ? small[..length] : new byte[length];
+        Encoding.UTF8.GetBytes(account, utf8);
+        return utf8;
     }
 
     /// <summary>Packs entries into chunks of at most <see cref="ChunkBytes"/> (an entry larger than that gets one of its own).</summary>
@@ -139,24 +146,6 @@ public static class AccountLog
         }
     }
 
-    /// <summary>
-    /// Applies <paramref name="chunk"/> to <paramref name="accounts"/>: each state replaces the account's earlier one,
-    /// each removal drops it. The states stay slices of the chunk (no copy). Throws on a chunk this version cannot read.
-    /// </summary>
-    public static void Apply(byte[] chunk, Dictionary<string, ReadOnlyMemory<byte>> accounts) =>
-        Read(chunk, (account, state) =>
-        {
-            var id = Encoding.UTF8.GetString(account.Span);
-            if (state is { } bytes)
-            {
-                accounts[id] = bytes;
-            }
-            else
-            {
-                accounts.Remove(id);
-            }
-        });
-
     /// <summary>Each entry of <paramref name="chunk"/> in order: the account's UTF-8 bytes and its state, or null for a removal.</summary>
     private static void Read(ReadOnlyMemory<byte> chunk, Action<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>?> entry)
     {
@@ -195,8 +184,9 @@ public static class AccountLog
     }
 
     /// <summary>
-    /// A partition's live accounts as a compaction gathers them: the log's chunks read into pooled arrays, each account
-    /// a slice of them (its UTF-8 id and its state), none turned into a string or an array of its own.
+    /// A partition's live accounts as the store gathers them (for a claim, or a compaction): the log's chunks read into
+    /// pooled arrays and applied in order (each state replaces the account's earlier one, each removal drops it), each
+    /// account a slice of them (its UTF-8 id and its state), none turned into a string or an array of its own.
     /// </summary>
     /// <remarks>
     /// Why: a compaction reads a partition's whole log (two to three times its live accounts) and holds it while it
@@ -211,6 +201,9 @@ public static class AccountLog
 
         public int Count => _accounts.Count;
 
+        /// <summary>Accounts that came from rows of the first layout (see <see cref="Set"/>).</summary>
+        public int LegacyRows { get; private set; }
+
         /// <summary>An array of at least <paramref name="length"/> bytes to read the next chunk into (kept until disposed).</summary>
         public byte[] Rent(int length)
         {
@@ -219,7 +212,7 @@ public static class AccountLog
             return array;
         }
 
-        /// <summary>Applies a chunk read into an array from <see cref="Rent"/>, as <see cref="AccountLog.Apply"/> does.</summary>
+        /// <summary>Applies a chunk read into an array from <see cref="Rent"/>. Throws on a chunk this version cannot read.</summary>
         public void Apply(ReadOnlyMemory<byte> chunk) => Read(chunk, (account, state) =>
         {
             if (state is { } bytes)
@@ -233,7 +226,15 @@ public static class AccountLog
         });
 
         /// <summary>An account from a row of the first layout.</summary>
-        public void Set(string account, byte[] state) => _accounts[Encoding.UTF8.GetBytes(account)] = state;
+        public void Set(string account, byte[] state)
+        {
+            _accounts[Encoding.UTF8.GetBytes(account)] = state;
+            LegacyRows++;
+        }
+
+        /// <summary>The live accounts by id, each state an array of its own (what a claim hands its partition).</summary>
+        public Dictionary<string, byte[]> ToDictionary() =>
+            _accounts.ToDictionary(a => Encoding.UTF8.GetString(a.Key.Span), a => a.Value.ToArray());
 
         /// <summary>The live accounts as chunks (a new base for the log).</summary>
         public Chunks Write()

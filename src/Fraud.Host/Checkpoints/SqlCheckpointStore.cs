@@ -169,15 +169,15 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             nextOffset = reader.GetInt64(1);
         }
 
-        var (accounts, legacyRows) = await ReadAccountsAsync(connection, transaction, key);
-        if (legacyRows > 0)
+        using var accounts = await ReadAccountsAsync(connection, transaction, key, baseBytes: 0);
+        if (accounts.LegacyRows > 0)
         {
             // Written by the first layout: from now on they live in the log.
-            await CompactAsync(connection, transaction, key, accounts, await LogStatsAsync(connection, transaction, key));
+            await CompactAsync(connection, transaction, key, accounts, (await LogStatsAsync(connection, transaction, key)).LastSeq + 1);
         }
 
         await transaction.CommitAsync();
-        return new PartitionCheckpoint(epoch, nextOffset, accounts.ToDictionary(a => a.Key, a => a.Value.ToArray()));
+        return new PartitionCheckpoint(epoch, nextOffset, accounts.ToDictionary());
     }
 
     private async Task SaveCoreAsync(PartitionKey key, long epoch, long nextOffset, bool reset, AccountLog.Chunks chunks)
@@ -207,10 +207,8 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             var spread = CompactionSpread(key);
             if (deltaBytes >= spread * Math.Max(stats.BaseBytes, MinCompactionBytes) || stats.DeltaChunks + chunks.Count > MaxDeltaChunks)
             {
-                using var live = await ReadLiveAsync(connection, transaction, key, stats.BaseBytes);
-                await DeleteAccountsAsync(connection, transaction, key);
-                using var @base = live.Write();
-                await AppendAsync(connection, transaction, key, stats.LastSeq + chunks.Count + 1, @base, isBase: true);
+                using var accounts = await ReadAccountsAsync(connection, transaction, key, stats.BaseBytes);
+                await CompactAsync(connection, transaction, key, accounts, stats.LastSeq + chunks.Count + 1);
             }
         }
 
@@ -248,41 +246,13 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         return new LogStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
-    /// <summary>The partition's live accounts: rows of the first layout, then the log applied in order.</summary>
-    private static async Task<(Dictionary<string, ReadOnlyMemory<byte>> Accounts, int LegacyRows)> ReadAccountsAsync(
-        DbConnection connection, DbTransaction transaction, PartitionKey key)
-    {
-        var accounts = new Dictionary<string, ReadOnlyMemory<byte>>();
-        var legacyRows = 0;
-        await using (var command = Command(connection, transaction, "SELECT account, state FROM fraud_accounts WHERE grp = @g AND topic = @t AND part = @p", Key(key)))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                accounts[reader.GetString(0)] = (byte[])reader.GetValue(1);
-                legacyRows++;
-            }
-        }
-
-        await using (var command = Command(connection, transaction, "SELECT entries FROM fraud_account_log WHERE grp = @g AND topic = @t AND part = @p ORDER BY seq", Key(key)))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                AccountLog.Apply((byte[])reader.GetValue(0), accounts);
-            }
-        }
-
-        return (accounts, legacyRows);
-    }
-
     /// <summary>
-    /// The partition's live accounts for a compaction: as <see cref="ReadAccountsAsync"/>, but each chunk read into a
+    /// The partition's live accounts: rows of the first layout, then the log applied in order, each chunk read into a
     /// pooled array and each account left a slice of it (see <see cref="AccountLog.LiveAccounts"/>).
     /// </summary>
-    private static async Task<AccountLog.LiveAccounts> ReadLiveAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long baseBytes)
+    private static async Task<AccountLog.LiveAccounts> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long baseBytes)
     {
-        // Sized for the accounts of the last base (~100 B each), so that its table is not regrown from a handful.
+        // Sized for the accounts of the last base (~100 B each), so that a compaction's table is not regrown from a handful.
         var live = new AccountLog.LiveAccounts((int)Math.Min(baseBytes / 100, 1 << 22));
         try
         {
@@ -322,12 +292,11 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
     }
 
     /// <summary>Replaces the partition's log (and any rows of the first layout) by its live accounts, as a new base.</summary>
-    private async Task CompactAsync(DbConnection connection, DbTransaction transaction, PartitionKey key,
-        Dictionary<string, ReadOnlyMemory<byte>> accounts, LogStats stats)
+    private async Task CompactAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, AccountLog.LiveAccounts accounts, long firstSeq)
     {
         await DeleteAccountsAsync(connection, transaction, key);
-        using var chunks = AccountLog.Write(accounts.Select(a => (a.Key, (ReadOnlyMemory<byte>?)a.Value)));
-        await AppendAsync(connection, transaction, key, stats.LastSeq + 1, chunks, isBase: true);
+        using var chunks = accounts.Write();
+        await AppendAsync(connection, transaction, key, firstSeq, chunks, isBase: true);
     }
 
     private static async Task DeleteAccountsAsync(DbConnection connection, DbTransaction transaction, PartitionKey key)
