@@ -67,9 +67,9 @@ public sealed class AccountArenaSpecs
         }
 
         var bytes = arena.Bytes;
+        Assert.Equal(1, arena.RowsInUse);
         first.Release();
-        Assert.Equal(0, first.EventCount);
-        Assert.Equal(0, first.RememberedIds);
+        Assert.Equal(0, arena.RowsInUse);
 
         var next = new AccountState(arena);
         Score(next, Tx(100, 7m, "B", "JP"));

@@ -18,11 +18,12 @@ public sealed record EndToEndResult(
 /// <summary>
 /// Latency percentiles over one phase (and the p99 of each fifth of it, in order), and the garbage collections of this process (the contender's) during it: the
 /// pauses (the longest, their total, by generation) and <see cref="GcPromotedMb"/>, what the young collections copied
-/// into older generations (gen0 → gen1, gen1 → gen2), the work that makes a young collection long; and the cores the
+/// into older generations (gen0 → gen1, gen1 → gen2), the work that makes a young collection long, and
+/// <see cref="GcMarkedFrom"/>, what they marked by where the marking started; and the cores the
 /// contender's process and the whole machine (broker and generator too) kept busy meanwhile.
 /// </summary>
 public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Samples, string P99ByFifthMs, double GcLongestPauseMs, double GcPausedMs, string GcPauses,
-    string GcPromotedMb, string GcCollections, double CoresBusy, double MachineCoresBusy)
+    string GcPromotedMb, string GcMarkedFrom, string GcCollections, double CoresBusy, double MachineCoresBusy)
 {
     /// <param name="samples">The phase's latencies in the order they were recorded.</param>
     public static Latency Of(double[] samples, GcPauses pauses, PhaseCpu cpu)
@@ -37,7 +38,7 @@ public sealed record Latency(double P50Ms, double P99Ms, double P999Ms, long Sam
             .Select(i => DetectorStats.Percentile(samples[(i * fifth)..Math.Min((i + 1) * fifth, samples.Length)], fifth, 99).ToString("F0", CultureInfo.InvariantCulture)));
         double Whole(double percentile) => DetectorStats.Percentile(samples, samples.Length, percentile);
         return new Latency(Whole(50), Whole(99), Whole(99.9), samples.Length,
-            byFifth, longest, total, byGeneration, $"gen0 → gen1 {fromGen0 / 1048576.0:F0}, gen1 → gen2 {fromGen1 / 1048576.0:F0}", pauses.Collections(), process, machine);
+            byFifth, longest, total, byGeneration, $"gen0 → gen1 {fromGen0 / 1048576.0:F0}, gen1 → gen2 {fromGen1 / 1048576.0:F0}", pauses.MarkedFrom(), pauses.Collections(), process, machine);
     }
 }
 

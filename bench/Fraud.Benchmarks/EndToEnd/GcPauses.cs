@@ -14,6 +14,7 @@ public sealed class GcPauses : EventListener
     private const int RestartEnd = 3;
     private const int GcStart = 1;
     private const int HeapStats = 4;
+    private const int MarkWithType = 202;
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
 
     private readonly object _gate = new();
@@ -25,6 +26,8 @@ public sealed class GcPauses : EventListener
     private int _generation = -1;
     private bool _listening;
     private int[] _collectionsAtReset = new int[3];
+    // Bytes the collections marked, by where the marking started (the runtime's GC root kinds) and generation.
+    private readonly Dictionary<(int Generation, int Kind), long> _marked = new();
 
     /// <summary>Starts (again) from no pause.</summary>
     public void Reset()
@@ -35,6 +38,7 @@ public sealed class GcPauses : EventListener
             _suspendingMs = 0;
             _promotedFromGen0 = 0;
             _promotedFromGen1 = 0;
+            _marked.Clear();
             _collectionsAtReset = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             _listening = true;
         }
@@ -80,6 +84,34 @@ public sealed class GcPauses : EventListener
         return $"gen0 {GC.CollectionCount(0) - atReset[0]}, gen1 {GC.CollectionCount(1) - atReset[1]}, gen2 {GC.CollectionCount(2) - atReset[2]}";
     }
 
+    /// <summary>
+    /// What the young collections since <see cref="Reset"/> marked, by where the marking started: the threads' stacks,
+    /// the GC handles (pinned buffers, delivery handlers held by native code), the finalization queue, and the older
+    /// generations' references into younger ones (the card table). Says whether a collection is long because much
+    /// survives, or because old objects keep pointing at young ones.
+    /// </summary>
+    public string MarkedFrom()
+    {
+        lock (_gate)
+        {
+            return string.Join("; ", _marked.Where(m => m.Key.Generation < 2).GroupBy(m => m.Key.Generation).OrderBy(g => g.Key)
+                .Select(g => $"gen{g.Key}: " + string.Join(", ", g.OrderByDescending(m => m.Value)
+                    .Select(m => $"{KindName(m.Key.Kind)} {m.Value / 1048576.0:F1} MB"))));
+        }
+    }
+
+    private static string KindName(int kind) => kind switch
+    {
+        0 => "stacks",
+        1 => "finalizer queue",
+        2 => "handles",
+        3 => "older generations",
+        4 => "sized refs",
+        5 => "overflow",
+        6 => "dependent handles",
+        _ => "kind " + kind,
+    };
+
     protected override void OnEventSourceCreated(EventSource source)
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime")
@@ -112,6 +144,10 @@ public sealed class GcPauses : EventListener
                 case HeapStats when e.PayloadNames is { } names && names.IndexOf("TotalPromotedSize0") is var p0 and >= 0 && names.IndexOf("TotalPromotedSize1") is var p1 and >= 0:
                     _promotedFromGen0 += Convert.ToInt64(e.Payload![p0]);
                     _promotedFromGen1 += Convert.ToInt64(e.Payload![p1]);
+                    break;
+                case MarkWithType when _generation >= 0 && e.PayloadNames is { } names && names.IndexOf("Type") is var type and >= 0 && names.IndexOf("Bytes") is var bytes and >= 0:
+                    var key = (_generation, Convert.ToInt32(e.Payload![type]));
+                    _marked[key] = _marked.GetValueOrDefault(key) + Convert.ToInt64(e.Payload![bytes]);
                     break;
                 case RestartEnd when _suspended is { } since:
                     _pauses.Add((_generation, (e.TimeStamp - since).TotalMilliseconds));

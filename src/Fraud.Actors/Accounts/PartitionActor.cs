@@ -30,13 +30,12 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly PartitionAssignment _assignment;
     private readonly PartitionContext _context;
     private readonly PartitionKey _key;
-    private readonly Dictionary<string, AccountState> _accounts = new();
-    // Where its accounts keep their events and verdicts, out of the GC's young generation's way (see BlockPool).
-    private AccountArena _arena = new();
-    // The accounts changed since the last save, each once (its Changed flag): a list of the accounts themselves, not a
-    // set of ids, so that a transaction costs no hashing here and the set does not keep every transaction's young id
-    // string alive (and promoted by the GC) until the next save.
-    private readonly List<AccountState> _changed = new();
+    // Its accounts, as rows of one arena: no object per account for the GC to copy (see AccountTable).
+    private AccountTable _accounts = new();
+    // The rows of the accounts changed since the last save, each once (its Changed flag): a list, not a set of ids, so
+    // that a transaction costs no hashing here and nothing young is kept until the next save. A row dropped and given
+    // to a new account may be listed twice; the save takes it once (the flag is cleared at the first).
+    private readonly List<int> _changed = new();
     private readonly HashSet<string> _removed = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _flushWaiters = new();
@@ -100,7 +99,9 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             var now = _context.Clock.GetUtcNow().UtcTicks;
             foreach (var (account, bytes) in checkpoint.Accounts)
             {
-                _accounts[account] = Held(account, AccountStateCodec.Read(bytes, _arena), now);
+                var row = _accounts.Add(account);
+                AccountStateCodec.ReadInto(bytes, _accounts.State(row));
+                _accounts.LastSeenTicks(row) = now;
             }
 
             _context.Counter.Add(_accounts.Count);
@@ -138,8 +139,9 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<ScoreTransactions>(Score);
         Receive<InspectAccount>(query =>
         {
-            var known = _accounts.TryGetValue(query.AccountId, out var account);
-            Sender.Tell(new AccountInspected(query.AccountId, known ? account!.Window() : [], known ? account!.RememberedIds : 0, _context.Node, known));
+            var row = _accounts.Find(query.AccountId);
+            var account = row == 0 ? null : _accounts.State(row);
+            Sender.Tell(new AccountInspected(query.AccountId, account?.Window() ?? [], account?.RememberedIds ?? 0, _context.Node, account is not null));
         });
         Receive<Checkpoint>(_ => Save());
         Receive<FlushCheckpoints>(_ =>
@@ -177,15 +179,15 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             // account dropped since is in _removed already; one that came back since is held again and stays.
             foreach (var id in failed.Changed)
             {
-                if (_accounts.TryGetValue(id, out var account))
+                if (_accounts.Find(id) is var row and not 0)
                 {
-                    MarkChanged(account);
+                    MarkChanged(row);
                 }
             }
 
             foreach (var id in failed.Removed)
             {
-                if (!_accounts.ContainsKey(id))
+                if (_accounts.Find(id) == 0)
                 {
                     _removed.Add(id);
                 }
@@ -262,32 +264,29 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
     private Verdict Score(Transaction tx, DateTimeOffset now)
     {
-        if (!_accounts.TryGetValue(tx.Source, out var account))
+        var row = _accounts.Find(tx.Source);
+        if (row == 0)
         {
-            account = Held(tx.Source, new AccountState(_arena), now.UtcTicks);
-            _accounts[tx.Source] = account;
+            row = _accounts.Add(tx.Source);
             _context.Counter.Add(1);
-            _removed.Remove(tx.Source); // dropped earlier, back before that was saved
+            if (_removed.Count > 0)
+            {
+                _removed.Remove(tx.Source); // dropped earlier, back before that was saved
+            }
         }
 
-        account.LastSeenTicks = now.UtcTicks;
-        MarkChanged(account);
-        return Scoring.Score(account, tx, _context.Rules, now, _context.Node);
+        _accounts.LastSeenTicks(row) = now.UtcTicks;
+        MarkChanged(row);
+        return Scoring.Score(_accounts.State(row), tx, _context.Rules, now, _context.Node);
     }
 
-    private static AccountState Held(string id, AccountState state, long lastSeenTicks)
+    private void MarkChanged(int row)
     {
-        state.OwnerKey = id;
-        state.LastSeenTicks = lastSeenTicks;
-        return state;
-    }
-
-    private void MarkChanged(AccountState account)
-    {
-        if (!account.Changed)
+        ref var changed = ref _accounts.Changed(row);
+        if (!changed)
         {
-            account.Changed = true;
-            _changed.Add(account);
+            changed = true;
+            _changed.Add(row);
         }
     }
 
@@ -321,13 +320,15 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         // _nextOffset; the write itself runs on the store's side while the actor goes on scoring.
         var changed = new List<KeyValuePair<string, byte[]>>(_changed.Count);
         var changedIds = new List<string>(_changed.Count);
-        foreach (var account in _changed)
+        foreach (var row in _changed)
         {
-            if (account.Changed) // not if dropped since it changed
+            ref var isChanged = ref _accounts.Changed(row);
+            if (isChanged) // not if dropped since it changed (nor if listed twice)
             {
-                account.Changed = false;
-                changed.Add(new(account.OwnerKey!, AccountStateCodec.Write(account)));
-                changedIds.Add(account.OwnerKey!);
+                isChanged = false;
+                var id = _accounts.IdOf(row);
+                changed.Add(new(id, AccountStateCodec.Write(_accounts.State(row))));
+                changedIds.Add(id);
             }
         }
 
@@ -363,30 +364,32 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private void DropIdleAccounts()
     {
         var horizon = _context.Clock.GetUtcNow().UtcTicks - _context.Accounts.PassivationFor(_context.Rules).Ticks;
-        var idle = _accounts.Where(a => a.Value.LastSeenTicks < horizon).Select(a => a.Key).ToList();
-        foreach (var id in idle)
+        var dropped = 0;
+        foreach (var row in _accounts.Rows())
         {
-            if (_accounts.Remove(id, out var account))
+            if (_accounts.LastSeenTicks(row) < horizon)
             {
-                account.Changed = false; // left in _changed until the next save, which skips it
-                account.Release(); // its blocks go to the next new account
+                _removed.Add(_accounts.IdOf(row));
+                _accounts.Remove(row); // its row and blocks go to the next new account; a save skips it (cleared)
+                dropped++;
             }
-
-            _removed.Add(id);
         }
 
-        _context.Counter.Add(-idle.Count);
-        if (_arena.MostlyFree)
+        _context.Counter.Add(-dropped);
+        if (_accounts.Arena.MostlyFree)
         {
             // Most accounts went idle (a burst of new ones has passed): the arena's arrays are sized for the peak.
             // Moving the rest into a new one lets those go; it costs a copy of what is still held, once per such drop.
-            var arena = new AccountArena();
-            foreach (var account in _accounts.Values)
+            // Their rows change, so the changed ones are listed again by their new rows.
+            _accounts = _accounts.Compacted();
+            _changed.Clear();
+            foreach (var row in _accounts.Rows())
             {
-                account.MoveTo(arena);
+                if (_accounts.Changed(row))
+                {
+                    _changed.Add(row);
+                }
             }
-
-            _arena = arena;
         }
     }
 

@@ -45,7 +45,7 @@ public static class AccountStateCodec
         w.Write7BitEncodedInt(state.Verdicts.Count);
         for (var k = 0; k < state.Verdicts.Count; k++)
         {
-            var verdict = state.Verdicts.At(state.Arena, k);
+            var verdict = state.Verdicts.At(state.Arena, state.Row, k);
             var node = nodes.IndexOf(verdict.Node);
             var withRules = verdict.WithRules;
             var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
@@ -86,6 +86,23 @@ public static class AccountStateCodec
     /// <summary>The state in <paramref name="bytes"/>, its events and verdicts in <paramref name="arena"/> (its own if none).</summary>
     public static AccountState Read(byte[] bytes, AccountArena? arena = null)
     {
+        var state = arena is null ? new AccountState() : new AccountState(arena);
+        try
+        {
+            ReadInto(bytes, state);
+        }
+        catch
+        {
+            state.Release(); // a shared arena keeps no half-read account
+            throw;
+        }
+
+        return state;
+    }
+
+    /// <summary>Reads the state in <paramref name="bytes"/> into <paramref name="state"/>, an empty one (a table's new row).</summary>
+    internal static void ReadInto(byte[] bytes, AccountState state)
+    {
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         var version = r.ReadByte();
         if (version != Version)
@@ -93,7 +110,6 @@ public static class AccountStateCodec
             throw new InvalidDataException($"account state version {version} is not {Version}");
         }
 
-        var state = arena is null ? new AccountState() : new AccountState(arena);
         var newest = r.ReadInt64();
         state.NewestTicks = newest;
         var events = r.Read7BitEncodedInt();
@@ -134,10 +150,8 @@ public static class AccountStateCodec
                 withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late);
             }
 
-            state.Verdicts.Add(state.Arena, new RememberedVerdict(id, detectedAt, node, late, withRules), int.MaxValue);
+            state.Verdicts.Add(state.Arena, state.Row, new RememberedVerdict(id, detectedAt, node, late, withRules), int.MaxValue);
         }
-
-        return state;
     }
 
     private static void WriteNullable(BinaryWriter w, string? value)

@@ -1,34 +1,104 @@
+using System.Runtime.CompilerServices;
+
 namespace Fraud.Actors.Rules;
 
 /// <summary>
-/// Where the account states of one owner keep their events and verdicts: blocks of three pools (see
-/// <see cref="BlockPool{T}"/> for why), shared by all of the owner's accounts. A partition actor has one; so does a
-/// replay; a state made without one has its own. Not thread-safe, like the states themselves: one owner at a time.
+/// Where the accounts of one owner live: a row each (<see cref="AccountRow"/>: its windows' and rings' places, its
+/// times), its id's bytes, and its events and verdicts in blocks of three pools (see <see cref="BlockPool{T}"/> for
+/// why), all shared by the owner's accounts and none holding a reference. A partition actor has one (through its
+/// <see cref="Accounts.AccountTable"/>); so does a replay; a state made without one has its own. Not thread-safe, like
+/// the states themselves: one owner at a time.
 /// </summary>
 public sealed class AccountArena
 {
     internal readonly BlockPool<AccountEvent> Events = new();
     internal readonly BlockPool<ulong> Ids = new();
     internal readonly BlockPool<RememberedVerdicts.Remembered> Verdicts = new();
+    // Account ids as UTF-8, for the owner's table (a state made alone has no key).
+    internal readonly BlockPool<byte> Keys = new();
+
+    // Row 0 is never handed out: 0 means "no row" in the owner's table.
+    internal AccountRow[] Rows = new AccountRow[8];
+    private int[] _freeRows = [];
+    private int _freeRowCount;
+    private int _rowsCut = 1;
+
+    // The verdicts with rules an account remembers, by its row: rare (a flagged transaction's explanation), so kept as
+    // objects in an ordinary array, made only for an account that has one, out of the rows' way.
+    internal readonly Dictionary<int, Verdict?[]> WithRules = new();
 
     /// <summary>
-    /// Most of the arena's arrays are free blocks (and there is enough of it to matter): its owner dropped most of its
-    /// accounts, and should move the rest into a new arena (<see cref="AccountState.MoveTo"/>) so that the arrays sized
-    /// for its peak can go.
+    /// Most of the arena's arrays are free (and there is enough of it to matter): its owner dropped most of its
+    /// accounts, and should move the rest into a new arena (<see cref="AccountState.MoveTo"/>,
+    /// <see cref="Accounts.AccountTable.Compacted"/>) so that the arrays sized for its peak can go.
     /// </summary>
     public bool MostlyFree => Bytes > MinBytesToShrink && InUseBytes * 2 < Bytes;
 
     // Below this an arena is left as it is: moving its accounts would cost more than the memory it gives back.
     private const long MinBytesToShrink = 1 << 20;
 
-    private long InUseBytes =>
-        Events.InUse * System.Runtime.CompilerServices.Unsafe.SizeOf<AccountEvent>()
-        + Ids.InUse * sizeof(ulong)
-        + Verdicts.InUse * System.Runtime.CompilerServices.Unsafe.SizeOf<RememberedVerdicts.Remembered>();
+    /// <summary>Rows handed out and not returned: the accounts held.</summary>
+    public int RowsInUse => _rowsCut - 1 - _freeRowCount;
 
-    /// <summary>Bytes of the pools' arrays, in use or free, for the memory bench.</summary>
+    private long InUseBytes =>
+        Events.InUse * Unsafe.SizeOf<AccountEvent>()
+        + Ids.InUse * sizeof(ulong)
+        + Verdicts.InUse * Unsafe.SizeOf<RememberedVerdicts.Remembered>()
+        + Keys.InUse
+        + (long)RowsInUse * Unsafe.SizeOf<AccountRow>();
+
+    /// <summary>Bytes of the arena's arrays, in use or free, for the memory bench.</summary>
     public long Bytes =>
-        Events.Capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<AccountEvent>()
+        Events.Capacity * Unsafe.SizeOf<AccountEvent>()
         + Ids.Capacity * sizeof(ulong)
-        + Verdicts.Capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<RememberedVerdicts.Remembered>();
+        + Verdicts.Capacity * Unsafe.SizeOf<RememberedVerdicts.Remembered>()
+        + Keys.Capacity
+        + (long)Rows.Length * Unsafe.SizeOf<AccountRow>();
+
+    /// <summary>A new, empty row (valid until returned; <see cref="Rows"/> may be a new array after this).</summary>
+    internal int RentRow()
+    {
+        if (_freeRowCount > 0)
+        {
+            return _freeRows[--_freeRowCount];
+        }
+
+        if (_rowsCut == Rows.Length)
+        {
+            Array.Resize(ref Rows, Rows.Length * 2);
+        }
+
+        return _rowsCut++;
+    }
+
+    /// <summary>Takes a row back, cleared (its blocks must have been returned already).</summary>
+    internal void ReturnRow(int row)
+    {
+        Rows[row] = default;
+        if (_freeRowCount == _freeRows.Length)
+        {
+            Array.Resize(ref _freeRows, Math.Max(16, _freeRows.Length * 2));
+        }
+
+        _freeRows[_freeRowCount++] = row;
+    }
+}
+
+/// <summary>
+/// One account in its arena: everything its rules and its owner keep of it, as plain values (block handles, counts,
+/// times), so that an account costs no object at all and the arena's array of rows nothing to young collections.
+/// </summary>
+internal struct AccountRow
+{
+    internal EventWindow Events;
+    internal RememberedVerdicts Verdicts;
+    // UTC ticks, 0 for none (the year 1).
+    internal long NewestTicks;
+    // What the owner (a partition's table) keeps: when the account was last scored, whether it changed since the last
+    // checkpoint, and its id (a block of the arena's keys, its length, its hash).
+    internal long LastSeenTicks;
+    internal int Key;
+    internal int KeyLength; // in bytes; negative for an id kept as UTF-16 code units (see AccountTable.Add)
+    internal int KeyHash;
+    internal bool Changed;
 }

@@ -6,27 +6,21 @@ namespace Fraud.Actors.Rules;
 /// Bounded twice: by time behind the newest event, and by <see cref="RuleSettings.MaxEventsPerAccount"/>.
 /// Owned by one actor; <see cref="Scoring"/> reads and updates it.
 /// </summary>
+/// <remarks>
+/// The state itself is a row of its arena (<see cref="AccountRow"/>), and this object a handle on it: a state made with
+/// <c>new</c> has a row of its own, while a partition's <see cref="Accounts.AccountTable"/> keeps its accounts as rows only and
+/// points one reusable handle at the account being scored. Why: a node makes thousands of new accounts a second and keeps
+/// each for the rules' hour, and an object per account (and its id string) was what young collections still copied once
+/// the events and verdicts had moved into blocks: at 40,000 msg/s they were 60 % of gen1 (10,581 states and ~14,000
+/// strings in one heap dump, 2026-12-01, bench/RESULTS.md §11).
+/// </remarks>
 public sealed class AccountState
 {
-    // Inline structs in plain (not readonly) fields: calls on them change these fields, never a copy. Their items live
-    // in blocks of the owner's arena (no references, not copied by young collections, see BlockPool), so this object is
-    // the only part of an account's rules' state that the GC copies.
-    internal EventWindow Events;
-    // Ids are remembered by a 64-bit hash, not as strings: a 36-character id costs ~100 B, its hash 8. Two of an
-    // account's last ids colliding has a probability of about 64² / 2⁶⁵ ≈ 10⁻¹⁶.
-    // Verdicts are remembered as values, not as the Verdict objects handed out: an object kept per transaction outlives
-    // the young generation, so each one was promoted and traced again by the GC (in a loop scoring 10,000 accounts, GC
-    // pauses were half the time). A legit verdict is four fields, rebuilt equal on a duplicate.
-    internal RememberedVerdicts Verdicts;
-
-    // What the partition actor that holds this state keeps with it (it needs no object of its own per account: each
-    // object an account has is one more the GC copies twice).
-    internal string? OwnerKey;
-    internal long LastSeenTicks;
-    internal bool Changed;
-
-    /// <summary>A state whose events and verdicts live in <paramref name="arena"/>, used by one owner at a time.</summary>
-    public AccountState(AccountArena arena) => Arena = arena;
+    /// <summary>A state in a row of <paramref name="arena"/>, used by one owner at a time.</summary>
+    public AccountState(AccountArena arena)
+        : this(arena, arena.RentRow())
+    {
+    }
 
     /// <summary>A state with an arena of its own (tests, one-offs; many states should share their owner's).</summary>
     public AccountState()
@@ -34,7 +28,29 @@ public sealed class AccountState
     {
     }
 
+    internal AccountState(AccountArena arena, int row)
+    {
+        Arena = arena;
+        Row = row;
+    }
+
     public AccountArena Arena { get; private set; }
+
+    /// <summary>The state's row in <see cref="Arena"/>.</summary>
+    internal int Row { get; private set; }
+
+    // Refs into the arena's rows, taken afresh at each use: the rows' array is replaced when it grows. Calls on the
+    // structs change the row itself, never a copy.
+    private ref AccountRow Data => ref Arena.Rows[Row];
+
+    internal ref EventWindow Events => ref Data.Events;
+
+    // Ids are remembered by a 64-bit hash, not as strings: a 36-character id costs ~100 B, its hash 8. Two of an
+    // account's last ids colliding has a probability of about 64² / 2⁶⁵ ≈ 10⁻¹⁶.
+    // Verdicts are remembered as values, not as the Verdict objects handed out: an object kept per transaction outlives
+    // the young generation, so each one was promoted and traced again by the GC (in a loop scoring 10,000 accounts, GC
+    // pauses were half the time). A legit verdict is four fields, rebuilt equal on a duplicate.
+    internal ref RememberedVerdicts Verdicts => ref Data.Verdicts;
 
     /// <summary>Newest event time seen (the account's watermark is this minus the allowed lateness).</summary>
     public DateTimeOffset? NewestTimestamp
@@ -44,29 +60,61 @@ public sealed class AccountState
     }
 
     // UTC ticks, 0 for none (the year 1): 8 bytes an account where a nullable DateTimeOffset took 24.
-    internal long NewestTicks;
+    internal ref long NewestTicks => ref Data.NewestTicks;
 
-    public int EventCount => Events.Count;
+    public int EventCount => Data.Events.Count;
 
-    public int RememberedIds => Verdicts.Count;
+    public int RememberedIds => Data.Verdicts.Count;
 
     /// <summary>The events, oldest first (valid until the arena's next rent: read them, then change the state).</summary>
-    internal ReadOnlySpan<AccountEvent> EventSpan => Events.AsSpan(Arena.Events);
+    internal ReadOnlySpan<AccountEvent> EventSpan => Data.Events.AsSpan(Arena.Events);
 
-    /// <summary>Moves the state's events and verdicts into <paramref name="arena"/>, which it uses from then on.</summary>
-    public void MoveTo(AccountArena arena)
+    /// <summary>Points this handle at another row (a table's one handle, moved to the account being scored).</summary>
+    internal void Bind(AccountArena arena, int row)
     {
-        Events.MoveTo(Arena.Events, arena.Events);
-        Verdicts.MoveTo(Arena, arena);
         Arena = arena;
+        Row = row;
     }
 
-    /// <summary>Gives the state's blocks back to its arena: for an account its owner drops. The state is empty after.</summary>
-    public void Release()
+    /// <summary>Moves the state into a new row of <paramref name="arena"/>, which it uses from then on.</summary>
+    public void MoveTo(AccountArena arena)
     {
-        Events.Release(Arena.Events);
-        Verdicts.Release(Arena);
-        NewestTicks = 0;
+        var row = arena.RentRow();
+        CopyRow(Arena, Row, arena, row);
+        Arena.ReturnRow(Row); // its blocks are left to go with the old arena
+        Bind(arena, row);
+    }
+
+    /// <summary>Copies row <paramref name="fromRow"/> of <paramref name="from"/> into <paramref name="toRow"/> of <paramref name="to"/>, with its blocks.</summary>
+    internal static void CopyRow(AccountArena from, int fromRow, AccountArena to, int toRow)
+    {
+        var data = from.Rows[fromRow];
+        data.Events.MoveTo(from.Events, to.Events);
+        data.Verdicts.MoveTo(from, fromRow, to, toRow);
+        if (data.Key != 0)
+        {
+            var length = Math.Abs(data.KeyLength); // negative for an id kept as UTF-16
+            var key = to.Keys.Rent(length);
+            from.Keys.Span(data.Key)[..length].CopyTo(to.Keys.Span(key));
+            data.Key = key;
+        }
+
+        to.Rows[toRow] = data;
+    }
+
+    /// <summary>
+    /// Gives the state's blocks and row back to its arena, for the next new account: for an account its owner drops.
+    /// The handle must not be used after.
+    /// </summary>
+    public void Release() => Release(Arena, Row);
+
+    internal static void Release(AccountArena arena, int row)
+    {
+        ref var data = ref arena.Rows[row];
+        data.Events.Release(arena.Events);
+        data.Verdicts.Release(arena, row);
+        arena.Keys.Return(data.Key);
+        arena.ReturnRow(row);
     }
 
     /// <summary>A copy of the remembered transactions, oldest first (for inspection; the rules read the window itself).</summary>

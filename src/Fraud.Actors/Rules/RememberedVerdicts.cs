@@ -4,9 +4,9 @@ namespace Fraud.Actors.Rules;
 /// An account's most recent transaction ids (as 64-bit hashes) and their verdicts, oldest forgotten first: what makes a
 /// redelivered transaction get its first verdict back. A ring over two arrays of the same length: the ids alone, which
 /// every transaction searches, and what each verdict was, which only a duplicate reads.
-/// A struct kept inline in <see cref="AccountState"/> (a mutable one: the state holds it in a plain field and calls it
-/// there, never through a copy), so an account costs this ring two blocks of its owner's <see cref="AccountArena"/> (and
-/// an array once it remembers a verdict with rules) and nothing per transaction.
+/// A struct kept inline in the account's row (<see cref="AccountRow"/>: a mutable one, called there, never through a copy),
+/// so an account costs this ring two blocks of its owner's <see cref="AccountArena"/> (and an array, kept by the arena for
+/// the account's row, once it remembers a verdict with rules) and nothing per transaction.
 /// </summary>
 /// <remarks>
 /// Why the ids have an array of their own: when each slot held its id next to the verdict (40 B a slot), the search
@@ -16,27 +16,28 @@ namespace Fraud.Actors.Rules;
 /// </remarks>
 internal struct RememberedVerdicts
 {
-    // Blocks of the owner's arena, which may hold no reference: a verdict's node is its number in NodeNames, and a
-    // verdict with rules is kept in _withRules, an ordinary array made only for an account that has one.
+    // Blocks of the owner's arena, which may hold no reference (nor may this struct: rows hold no reference either): a
+    // verdict's node is its number in NodeNames, and a verdict with rules is kept in an ordinary array that the arena
+    // holds for the account's row (AccountArena.WithRules), made only for an account that has one.
     private int _ids;
     private int _verdicts;
-    private Verdict?[]? _withRules;
     private int _oldest;
     private int _count;
+    private bool _keepsRules;
 
     public readonly int Count => _count;
 
     private readonly int Capacity => _ids == 0 ? 0 : BlockPool<ulong>.LengthOf(_ids);
 
-    /// <summary>The <paramref name="k"/>-th remembered verdict (with its id), oldest first.</summary>
-    public readonly RememberedVerdict At(AccountArena arena, int k)
+    /// <summary>The <paramref name="k"/>-th remembered verdict (with its id), oldest first, of the account in <paramref name="row"/>.</summary>
+    public readonly RememberedVerdict At(AccountArena arena, int row, int k)
     {
         var slot = Slot(k);
         var v = arena.Verdicts.Span(_verdicts)[slot];
-        return new RememberedVerdict(arena.Ids.Span(_ids)[slot], v.DetectedAtTicks, NodeNames.Of(v.Node), v.Late, v.WithRules ? _withRules![slot] : null);
+        return new RememberedVerdict(arena.Ids.Span(_ids)[slot], v.DetectedAtTicks, NodeNames.Of(v.Node), v.Late, v.WithRules ? arena.WithRules[row][slot] : null);
     }
 
-    public readonly bool TryGet(AccountArena arena, ulong id, out RememberedVerdict verdict)
+    public readonly bool TryGet(AccountArena arena, int row, ulong id, out RememberedVerdict verdict)
     {
         if (_count > 0)
         {
@@ -46,14 +47,14 @@ internal struct RememberedVerdicts
             var at = ids.Slice(_oldest, firstRun).IndexOf(id);
             if (at >= 0)
             {
-                verdict = At(arena, at);
+                verdict = At(arena, row, at);
                 return true;
             }
 
             at = ids[..(_count - firstRun)].IndexOf(id);
             if (at >= 0)
             {
-                verdict = At(arena, firstRun + at);
+                verdict = At(arena, row, firstRun + at);
                 return true;
             }
         }
@@ -63,13 +64,13 @@ internal struct RememberedVerdicts
     }
 
     /// <summary>Remembers one more, forgetting the oldest beyond <paramref name="limit"/> (0 remembers nothing).</summary>
-    public void Add(AccountArena arena, RememberedVerdict verdict, int limit)
+    public void Add(AccountArena arena, int row, RememberedVerdict verdict, int limit)
     {
         while (_count > 0 && _count >= limit)
         {
-            if (_withRules is not null)
+            if (_keepsRules)
             {
-                _withRules[_oldest] = null; // let a forgotten verdict's object go
+                arena.WithRules[row][_oldest] = null; // let a forgotten verdict's object go
             }
 
             _oldest = Slot(1);
@@ -83,7 +84,7 @@ internal struct RememberedVerdicts
 
         if (_count == Capacity)
         {
-            Grow(arena, Math.Min(limit, Math.Max(EventWindow.FirstCapacity, Capacity * 2)));
+            Grow(arena, row, Math.Min(limit, Math.Max(EventWindow.FirstCapacity, Capacity * 2)));
         }
 
         var slot = Slot(_count);
@@ -91,15 +92,29 @@ internal struct RememberedVerdicts
         arena.Verdicts.Span(_verdicts)[slot] = new Remembered(verdict.DetectedAtTicks, NodeNames.Number(verdict.Node), verdict.Late, verdict.WithRules is not null);
         if (verdict.WithRules is not null)
         {
-            (_withRules ??= new Verdict?[Capacity])[slot] = verdict.WithRules;
+            if (!_keepsRules)
+            {
+                arena.WithRules[row] = new Verdict?[Capacity];
+                _keepsRules = true;
+            }
+
+            arena.WithRules[row][slot] = verdict.WithRules;
         }
 
         _count++;
     }
 
-    /// <summary>Copies the ring into blocks of <paramref name="to"/>, slot for slot (those of <paramref name="from"/> are left to go with it).</summary>
-    public void MoveTo(AccountArena from, AccountArena to)
+    /// <summary>
+    /// Copies the ring into blocks of <paramref name="to"/>, slot for slot, for the account's row there (the blocks of
+    /// <paramref name="from"/> are left to go with it).
+    /// </summary>
+    public void MoveTo(AccountArena from, int fromRow, AccountArena to, int toRow)
     {
+        if (_keepsRules && from.WithRules.Remove(fromRow, out var withRules))
+        {
+            to.WithRules[toRow] = withRules;
+        }
+
         if (_ids == 0)
         {
             return;
@@ -115,8 +130,13 @@ internal struct RememberedVerdicts
     }
 
     /// <summary>Gives the blocks back to the arena; nothing is remembered after.</summary>
-    public void Release(AccountArena arena)
+    public void Release(AccountArena arena, int row)
     {
+        if (_keepsRules)
+        {
+            arena.WithRules.Remove(row);
+        }
+
         arena.Ids.Return(_ids);
         arena.Verdicts.Return(_verdicts);
         this = default;
@@ -129,14 +149,15 @@ internal struct RememberedVerdicts
         return slot >= capacity ? slot - capacity : slot;
     }
 
-    private void Grow(AccountArena arena, int capacity)
+    private void Grow(AccountArena arena, int row, int capacity)
     {
         // Rent both first: a rent may move its pool's items, so no span is taken before.
         var ids = arena.Ids.Rent(capacity);
         var verdicts = arena.Verdicts.Rent(capacity);
         var newIds = arena.Ids.Span(ids);
         var newVerdicts = arena.Verdicts.Span(verdicts);
-        var withRules = _withRules is null ? null : new Verdict?[newIds.Length];
+        var oldWithRules = _keepsRules ? arena.WithRules[row] : null;
+        var withRules = oldWithRules is null ? null : new Verdict?[newIds.Length];
         if (_ids != 0)
         {
             var oldIds = arena.Ids.Span(_ids);
@@ -148,7 +169,7 @@ internal struct RememberedVerdicts
                 newVerdicts[k] = oldVerdicts[slot];
                 if (withRules is not null)
                 {
-                    withRules[k] = _withRules![slot];
+                    withRules[k] = oldWithRules![slot];
                 }
             }
 
@@ -158,7 +179,11 @@ internal struct RememberedVerdicts
 
         _ids = ids;
         _verdicts = verdicts;
-        _withRules = withRules;
+        if (withRules is not null)
+        {
+            arena.WithRules[row] = withRules;
+        }
+
         _oldest = 0;
     }
 

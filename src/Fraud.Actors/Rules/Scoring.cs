@@ -17,7 +17,7 @@ public static class Scoring
     public static Verdict Score(AccountState state, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
     {
         var idHash = TransactionIdHash.Of(tx.TransactionId);
-        if (state.Verdicts.TryGet(state.Arena, idHash, out var previous))
+        if (state.Verdicts.TryGet(state.Arena, state.Row, idHash, out var previous))
         {
             return previous.ToVerdict();
         }
@@ -31,7 +31,7 @@ public static class Scoring
             Apply(state, tx, rules, country);
         }
 
-        state.Verdicts.Add(state.Arena, RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
+        state.Verdicts.Add(state.Arena, state.Row, RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
         return verdict;
     }
 
