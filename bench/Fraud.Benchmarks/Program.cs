@@ -9,7 +9,12 @@ using Fraud.Benchmarks;
 // into the measured part of a run (a JIT log showed the parser's first recompilation there). With the delay at 0 they
 // reach their optimized code in the warm-up, as in the detector's image (src/Fraud.Host/Dockerfile); the variable has to
 // be there when the runtime starts, so the bench starts itself again with it.
+//
+// Likewise the young generation's budget, as the image sets it: 64 MiB instead of the runtime's default (a few MiB,
+// from the cache size). What a young collection costs is what survives it, and here that is the records in flight,
+// whatever the budget; a larger budget makes the collections, and so those copies, rarer (bench/RESULTS.md §11).
 const string TieringDelay = "DOTNET_TC_CallCountingDelayMs";
+const string Gen0Budget = "DOTNET_GCgen0size";
 if (Environment.GetEnvironmentVariable(TieringDelay) is null)
 {
     var self = Environment.ProcessPath!;
@@ -25,6 +30,7 @@ if (Environment.GetEnvironmentVariable(TieringDelay) is null)
     }
 
     start.Environment[TieringDelay] = "0";
+    start.Environment[Gen0Budget] = Environment.GetEnvironmentVariable(Gen0Budget) ?? "0x4000000"; // unless the caller set one
     using var child = Process.Start(start)!;
     await child.WaitForExitAsync();
     return child.ExitCode;

@@ -14,7 +14,10 @@ public sealed class Passthrough : IDisposable
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly Thread _thread;
-    private readonly double[] _latencies = new double[1 << 20];
+    /// <summary>Latencies kept: a whole latency phase (22 s at up to ~95,000 msg/s).</summary>
+    public const int LatencySamples = 1 << 21;
+
+    private readonly double[] _latencies = new double[LatencySamples];
     private volatile bool _stop;
     private long _delivered;
     private long _latencyCount;

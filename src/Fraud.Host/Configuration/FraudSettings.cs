@@ -94,6 +94,9 @@ public sealed class DashboardSettings
     /// <summary>Fraud verdicts kept for the dashboard's list and filters (a fixed ring; older ones drop out).</summary>
     public int RecentVerdicts { get; set; } = 1000;
 
+    /// <summary>End-to-end latencies kept for the percentiles (a fixed ring of the latest; 8 bytes each).</summary>
+    public int LatencySamples { get; set; } = Detection.DetectorStats.DefaultLatencySamples;
+
     /// <summary>Seconds of per-second history a newly opened dashboard starts its charts with.</summary>
     public int HistorySeconds { get; set; } = 120;
 }

@@ -15,11 +15,15 @@ namespace Fraud.Host.Detection;
 /// the Prometheus metrics. Keeps the latest fraud verdicts in a fixed ring, by reference: the dashboard samples
 /// them, it never receives every transaction.
 /// </summary>
-public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts = 1000)
+public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts = 1000, int latencySamples = DetectorStats.DefaultLatencySamples)
 {
-    // The latest 2^20 latencies (8 MiB): a percentile over a bench's whole phase (up to ~1,000,000 records), as the
-    // passthrough it is compared with keeps. At 200,000 the bench's p99 covered only the phase's last five seconds.
-    private const int LatencySamples = 1 << 20;
+    /// <summary>
+    /// The latest 2^20 latencies (8 MiB) by default: a percentile over a bench's whole phase, as the passthrough it is
+    /// compared with keeps (the bench raises it for phases beyond ~1,000,000 records). At 200,000 the bench's p99 covered
+    /// only the phase's last five seconds.
+    /// </summary>
+    public const int DefaultLatencySamples = 1 << 20;
+    private int LatencySamples => _latencies.Length;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly FlaggedTransaction?[] _recentFraud = new FlaggedTransaction?[Math.Max(1, recentVerdicts)];
     private long _recentFraudCount;
@@ -27,7 +31,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     private readonly ConcurrentDictionary<string, long> _ruleHits = new();
     private readonly ConcurrentDictionary<string, long> _injected = new();
     private readonly ConcurrentDictionary<string, long> _detected = new();
-    private readonly double[] _latencies = new double[LatencySamples];
+    private readonly double[] _latencies = new double[Math.Max(1, latencySamples)];
     private long _legit;
     private long _fraud;
     private long _deadLetter;

@@ -57,7 +57,7 @@ public sealed class DetectorNode : IAsyncDisposable
         // stop itself on a signal (its default console lifetime would).
         builder.Services.AddSingleton<IHostLifetime, SignalAgnosticLifetime>();
         builder.Logging.AddNodeConsole(settings.NodeName, settings.LogFormat.Equals("json", StringComparison.OrdinalIgnoreCase), SecretRedactor.For(settings));
-        var stats = new DetectorStats(recentVerdicts: settings.Dashboard.RecentVerdicts);
+        var stats = new DetectorStats(recentVerdicts: settings.Dashboard.RecentVerdicts, latencySamples: settings.Dashboard.LatencySamples);
         var runtime = new NodeRuntime(settings, stats, new LiveFeed(stats, settings.Dashboard.HistorySeconds));
         builder.Services.AddSingleton(runtime);
         var store = CheckpointStores.Create(settings.Checkpoints, kafka.IsEmbedded);

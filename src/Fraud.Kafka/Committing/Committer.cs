@@ -48,6 +48,8 @@ public static class Committer
             private readonly CommitterSettings _settings;
             private readonly TaskCompletionSource<Done> _completion;
             private readonly HashSet<ConsumerSession> _dirty = new();
+            // Every session seen: the last commit waits for each one's background commit, dirty since or not.
+            private readonly HashSet<ConsumerSession> _seen = new();
             private int _sinceCommit;
 
             public Logic(CommitterStage stage, CommitterSettings settings, TaskCompletionSource<Done> completion) : base(stage.Shape)
@@ -73,7 +75,10 @@ public static class Committer
             {
                 var offset = Grab(_stage._in);
                 offset.Session.Acknowledge(offset);
-                _dirty.Add(offset.Session);
+                if (_dirty.Add(offset.Session))
+                {
+                    _seen.Add(offset.Session);
+                }
                 if (++_sinceCommit >= _settings.MaxBatch)
                 {
                     CommitAll();
@@ -84,7 +89,7 @@ public static class Committer
 
             private void OnFinish()
             {
-                CommitAll();
+                CommitAll(wait: true);
                 _completion.TrySetResult(Done.Instance);
                 CompleteStage();
             }
@@ -92,18 +97,25 @@ public static class Committer
             private void OnFailure(Exception cause)
             {
                 // Commit what was acknowledged before the failure: those outputs are safely written.
-                CommitAll();
+                CommitAll(wait: true);
                 _completion.TrySetException(cause);
                 FailStage(cause);
             }
 
-            // A commit blocks for one broker round trip, once per batch: cheap enough to do in place, and it keeps
-            // acknowledgements and commits strictly ordered.
-            private void CommitAll()
+            // A commit is a round trip to the group coordinator: off this stage's thread, which the whole stream
+            // shares (see ConsumerSession.CommitInBackground). The last one, at the end, is waited for.
+            private void CommitAll(bool wait = false)
             {
-                foreach (var session in _dirty)
+                foreach (var session in wait ? _seen : _dirty)
                 {
-                    session.CommitAcknowledged();
+                    if (wait)
+                    {
+                        session.CommitAcknowledged(); // after the one under way, if any
+                    }
+                    else
+                    {
+                        session.CommitInBackground();
+                    }
                 }
 
                 _dirty.Clear();
