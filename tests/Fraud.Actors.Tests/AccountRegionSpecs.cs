@@ -253,6 +253,117 @@ public sealed class AccountRegionSpecs : RegionSpec
         Assert.Equal(1, AccountStateCodec.Read(checkpoint.Accounts["ACC-KEPT-1"]).EventCount);
     }
 
+    [Fact]
+    public async Task Should_refuse_a_store_that_reads_the_changed_accounts_after_its_save_completed()
+    {
+        var store = new ReadsLate(lateSaves: 1);
+        var durable = new DurableOffsets();
+        var region = StartRegion(Context(store, durable: durable));
+        Score(region, Tx(0, 950m, account: "ACC-LATE-1"), 0);
+        await EventuallyAsync(() => store.LateError is not null, "the late read was not refused");
+        var late = Assert.IsType<InvalidOperationException>(store.LateError);
+        Assert.Contains("after their save completed", late.Message);
+
+        // Later saves, read in time, keep working.
+        Score(region, Tx(1, 950m, account: "ACC-LATE-2"), 1);
+        await EventuallyAsync(() => durable.Get(Topic, 0) == 2, "no save worked after the late reader");
+        var checkpoint = await store.ClaimAsync(new PartitionKey("spec-group", Topic, 0));
+        var restored = AccountStateCodec.Read(checkpoint.Accounts["ACC-LATE-2"]);
+        Assert.Equal(1, restored.EventCount);
+        Assert.NotEmpty(restored.Window());
+    }
+
+    [Fact]
+    public async Task Should_hand_the_store_the_accounts_as_of_the_save_while_it_goes_on_scoring()
+    {
+        var store = new ReadsWhenReleased();
+        var region = StartRegion(Context(store));
+        var flagged = Tx(0, 950m, account: "ACC-SNAP");
+        var first = Score(region, flagged, 0);
+        Assert.NotEmpty(first.Rules);
+        await EventuallyAsync(() => store.Pending, "no save started");
+
+        // Scored while the save waits for the store: the save is of the state before it.
+        Assert.NotEmpty(Score(region, Tx(1, 960m, account: "ACC-SNAP"), 1).Rules);
+        var read = await store.ReleaseAsync();
+
+        var saved = AccountStateCodec.Read(Assert.Single(read).Value);
+        Assert.Equal([950m], saved.Window().Select(w => w.Amount));
+        Assert.Equal(1, saved.RememberedIds);
+        Assert.Equal(2, Inspect(region, "ACC-SNAP").Window.Count);
+        // The account kept its own verdicts with rules: a redelivery gets its first verdict, rules and all.
+        Assert.Equal(first, Score(region, flagged, 0));
+    }
+
+    /// <summary>A store whose first save reads its accounts only when the spec releases it, on another thread.</summary>
+    private sealed class ReadsWhenReleased : ICheckpointStore
+    {
+        private readonly InMemoryCheckpointStore _inner = new();
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Dictionary<string, byte[]>> _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _saves;
+
+        public bool Pending => Volatile.Read(ref _saves) > 0;
+
+        public Task<PartitionCheckpoint> ClaimAsync(PartitionKey key) => _inner.ClaimAsync(key);
+
+        public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write)
+        {
+            if (Interlocked.Increment(ref _saves) > 1)
+            {
+                return _inner.SaveAsync(key, epoch, write);
+            }
+
+            return Task.Run(async () =>
+            {
+                await _release.Task;
+                var read = new Dictionary<string, byte[]>();
+                write.Changed.ForEach((account, state) => read[System.Text.Encoding.UTF8.GetString(account)] = state.ToArray());
+                _read.SetResult(read);
+            });
+        }
+
+        public Task<Dictionary<string, byte[]>> ReleaseAsync()
+        {
+            _release.SetResult();
+            return _read.Task;
+        }
+    }
+
+    /// <summary>A store whose first saves complete at once and read the accounts afterwards, on another thread (a defect).</summary>
+    private sealed class ReadsLate(int lateSaves) : ICheckpointStore
+    {
+        private readonly InMemoryCheckpointStore _inner = new();
+        private int _saves;
+
+        public Exception? LateError { get; private set; }
+
+        public Task<PartitionCheckpoint> ClaimAsync(PartitionKey key) => _inner.ClaimAsync(key);
+
+        public Task SaveAsync(PartitionKey key, long epoch, CheckpointWrite write)
+        {
+            if (Interlocked.Increment(ref _saves) > lateSaves)
+            {
+                return _inner.SaveAsync(key, epoch, write);
+            }
+
+            // Says it saved, then reads (the partition has taken the save as done by then, and fills its snapshot again).
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(300);
+                try
+                {
+                    write.Changed.ForEach((_, _) => { });
+                }
+                catch (Exception e)
+                {
+                    LateError = e;
+                }
+            });
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>An in-memory store whose first saves fail (say, a database restarting).</summary>
     private sealed class FailingSaves(int failures) : ICheckpointStore
     {

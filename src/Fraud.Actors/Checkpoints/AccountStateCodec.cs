@@ -23,7 +23,10 @@ public static class AccountStateCodec
     [ThreadStatic]
     private static List<string>? _nodes;
 
-    public static byte[] Write(AccountState state)
+    public static byte[] Write(AccountState state) => Encode(state).ToArray();
+
+    /// <summary>The state's bytes in this thread's buffer: valid until the thread's next encoding (copy them, then go on).</summary>
+    internal static ReadOnlySpan<byte> Encode(AccountState state)
     {
         var buffer = _buffer ??= new MemoryStream(4096);
         var w = _writer ??= new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true);
@@ -78,7 +81,7 @@ public static class AccountStateCodec
         }
 
         w.Flush();
-        return buffer.ToArray();
+        return buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
     }
 
     public static AccountState Read(ReadOnlySpan<byte> bytes, AccountArena? arena = null) => Read(bytes.ToArray(), arena);

@@ -18,7 +18,50 @@ public sealed record PartitionCheckpoint(long Epoch, long NextOffset, IReadOnlyD
 /// What one save writes: the offset it reflects, the accounts that changed and those that were dropped. With
 /// <see cref="Reset"/>, every account saved before is dropped first (the partition starts over).
 /// </summary>
-public sealed record CheckpointWrite(long NextOffset, IReadOnlyList<KeyValuePair<string, byte[]>> Changed, IReadOnlyList<string> Removed, bool Reset = false);
+public sealed record CheckpointWrite(long NextOffset, ChangedAccounts Changed, IReadOnlyList<string> Removed, bool Reset = false)
+{
+    public CheckpointWrite(long NextOffset, IReadOnlyList<KeyValuePair<string, byte[]>> Changed, IReadOnlyList<string> Removed, bool Reset = false)
+        : this(NextOffset, ChangedAccounts.Of(Changed), Removed, Reset)
+    {
+    }
+}
+
+/// <summary>One changed account as a store reads it: its id as UTF-8 and its state as <see cref="AccountStateCodec"/>'s bytes.</summary>
+public delegate void ChangedAccountVisitor(ReadOnlySpan<byte> accountUtf8, ReadOnlySpan<byte> state);
+
+/// <summary>
+/// The accounts a save writes. A store reads them with <see cref="ForEach"/> (on any thread) <b>before the task its
+/// <c>SaveAsync</c> returned completes</b>, and not after: a partition's accounts are a snapshot the partition fills
+/// again at its next save, encoded as they are read, straight into the store's own form (no string and no array per
+/// account). Read after the save completed, they throw.
+/// </summary>
+public abstract class ChangedAccounts
+{
+    public abstract int Count { get; }
+
+    /// <summary>Calls <paramref name="visit"/> for each account; the spans are valid during that call only.</summary>
+    public abstract void ForEach(ChangedAccountVisitor visit);
+
+    /// <summary>Accounts already encoded (tests, tools, the bench).</summary>
+    public static ChangedAccounts Of(IReadOnlyList<KeyValuePair<string, byte[]>> accounts) => new Encoded(accounts);
+
+    private sealed class Encoded(IReadOnlyList<KeyValuePair<string, byte[]>> accounts) : ChangedAccounts
+    {
+        public override int Count => accounts.Count;
+
+        public override void ForEach(ChangedAccountVisitor visit)
+        {
+            Span<byte> small = stackalloc byte[256];
+            foreach (var (account, state) in accounts)
+            {
+                var length = System.Text.Encoding.UTF8.GetByteCount(account);
+                var utf8 = length <= small.Length ? small[..length] : new byte[length];
+                System.Text.Encoding.UTF8.GetBytes(account, utf8);
+                visit(utf8, state);
+            }
+        }
+    }
+}
 
 /// <summary>A save by an owner that is no longer the owner: another node claimed the partition since.</summary>
 public sealed class FencedException(PartitionKey key, long epoch)
@@ -66,10 +109,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
                 entry.Accounts.Clear();
             }
 
-            foreach (var (account, state) in write.Changed)
-            {
-                entry.Accounts[account] = state;
-            }
+            write.Changed.ForEach((account, state) => entry.Accounts[System.Text.Encoding.UTF8.GetString(account)] = state.ToArray());
 
             foreach (var account in write.Removed)
             {

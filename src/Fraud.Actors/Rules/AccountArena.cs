@@ -55,6 +55,43 @@ public sealed class AccountArena
         + Keys.Capacity
         + (long)Rows.Length * Unsafe.SizeOf<AccountRow>();
 
+    /// <summary>
+    /// Takes every row and block back at once, keeping the arrays: for an arena used as scratch, a partition's
+    /// checkpoint snapshot, filled again at each save without new arrays.
+    /// </summary>
+    internal void Clear()
+    {
+        Events.Clear();
+        Ids.Clear();
+        Verdicts.Clear();
+        Keys.Clear();
+        WithRules.Clear();
+        _freeRowCount = 0;
+        _rowsCut = 1;
+    }
+
+    /// <summary>
+    /// The id of the account in <paramref name="row"/> as UTF-8: its key's own bytes when it is ASCII, else transcoded
+    /// into <paramref name="scratch"/> (grown when too small). For checkpoints, with no string per account.
+    /// </summary>
+    internal ReadOnlySpan<byte> IdUtf8(int row, ref byte[] scratch)
+    {
+        ref var data = ref Rows[row];
+        if (data.KeyLength >= 0)
+        {
+            return data.KeyLength == 0 ? default : Keys.Span(data.Key)[..data.KeyLength];
+        }
+
+        var chars = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(Keys.Span(data.Key)[..-data.KeyLength]);
+        var length = System.Text.Encoding.UTF8.GetByteCount(chars);
+        if (scratch.Length < length)
+        {
+            scratch = new byte[Math.Max(length, scratch.Length * 2)];
+        }
+
+        return scratch.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(chars, scratch));
+    }
+
     /// <summary>A new, empty row (valid until returned; <see cref="Rows"/> may be a new array after this).</summary>
     internal int RentRow()
     {

@@ -81,16 +81,20 @@ public sealed class AccountState
     {
         var row = arena.RentRow();
         CopyRow(Arena, Row, arena, row);
+        Arena.WithRules.Remove(Row);
         Arena.ReturnRow(Row); // its blocks are left to go with the old arena
         Bind(arena, row);
     }
 
-    /// <summary>Copies row <paramref name="fromRow"/> of <paramref name="from"/> into <paramref name="toRow"/> of <paramref name="to"/>, with its blocks.</summary>
+    /// <summary>
+    /// Copies row <paramref name="fromRow"/> of <paramref name="from"/> into <paramref name="toRow"/> of <paramref name="to"/>,
+    /// with its blocks; the original is left unchanged (to move, drop it after; to snapshot, go on with it).
+    /// </summary>
     internal static void CopyRow(AccountArena from, int fromRow, AccountArena to, int toRow)
     {
         var data = from.Rows[fromRow];
         data.Events.MoveTo(from.Events, to.Events);
-        data.Verdicts.MoveTo(from, fromRow, to, toRow);
+        data.Verdicts.CopyTo(from, fromRow, to, toRow);
         if (data.Key != 0)
         {
             var length = Math.Abs(data.KeyLength); // negative for an id kept as UTF-16

@@ -52,6 +52,15 @@ internal sealed class BlockPool<T> where T : unmanaged
         }
     }
 
+    /// <summary>Takes every block back at once, keeping the arrays (a reused scratch pool: a checkpoint's snapshot).</summary>
+    public void Clear()
+    {
+        foreach (var pool in _classes)
+        {
+            pool?.Clear();
+        }
+    }
+
     /// <summary>Items held by every length's array (in use, free, and not yet cut), for the memory bench.</summary>
     public long Capacity => _classes.Sum(c => (long)(c?.Items.Length ?? 0));
 
@@ -87,6 +96,12 @@ internal sealed class BlockPool<T> where T : unmanaged
             }
 
             return _cut++;
+        }
+
+        public void Clear()
+        {
+            _cut = 0;
+            _freeCount = 0;
         }
 
         public void Return(int block)

@@ -105,14 +105,15 @@ internal struct RememberedVerdicts
     }
 
     /// <summary>
-    /// Copies the ring into blocks of <paramref name="to"/>, slot for slot, for the account's row there (the blocks of
-    /// <paramref name="from"/> are left to go with it).
+    /// Copies the ring into blocks of <paramref name="to"/>, slot for slot, for the account's row there; the original in
+    /// <paramref name="from"/> is left as it was (a move drops it, a snapshot keeps scoring with it). The verdicts with
+    /// rules get an array of their own: the two go on separately.
     /// </summary>
-    public void MoveTo(AccountArena from, int fromRow, AccountArena to, int toRow)
+    public void CopyTo(AccountArena from, int fromRow, AccountArena to, int toRow)
     {
-        if (_keepsRules && from.WithRules.Remove(fromRow, out var withRules))
+        if (_keepsRules)
         {
-            to.WithRules[toRow] = withRules;
+            to.WithRules[toRow] = (Verdict?[])from.WithRules[fromRow].Clone();
         }
 
         if (_ids == 0)

@@ -1,3 +1,4 @@
+using Fraud.Actors.Checkpoints;
 using System.Buffers;
 using System.Text;
 
@@ -24,15 +25,15 @@ public static class AccountLog
     public const int ChunkBytes = 64 * 1024;
 
     /// <summary>One chunk per <see cref="ChunkBytes"/> of entries: the accounts changed, then those removed.</summary>
-    public static Chunks Write(IReadOnlyList<KeyValuePair<string, byte[]>> changed, IReadOnlyList<string> removed)
+    public static Chunks Write(IReadOnlyList<KeyValuePair<string, byte[]>> changed, IReadOnlyList<string> removed) =>
+        Write(ChangedAccounts.Of(changed), removed);
+
+    /// <summary>One chunk per <see cref="ChunkBytes"/> of entries: the accounts changed (read here, see <see cref="ChangedAccounts"/>), then those removed.</summary>
+    public static Chunks Write(ChangedAccounts changed, IReadOnlyList<string> removed)
     {
         var writer = new ChunkWriter();
+        changed.ForEach((account, state) => writer.Put(account, state, removal: false));
         Span<byte> small = stackalloc byte[256];
-        foreach (var (account, state) in changed)
-        {
-            writer.Put(Utf8Of(account, small), state, removal: false);
-        }
-
         foreach (var account in removed)
         {
             writer.Put(Utf8Of(account, small), default, removal: true);
