@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Text;
 using Fraud.Actors.Rules;
 
 namespace Fraud.Actors.Accounts;
@@ -43,9 +41,22 @@ public sealed class AccountTable
     public int Count => _count;
 
     /// <summary>The row of the account <paramref name="id"/>, or 0 when it is not held.</summary>
-    public int Find(string id)
+    public int Find(string id) => Find(id, id.GetHashCode());
+
+    /// <summary>Adds the account <paramref name="id"/>, which is not held yet, with an empty state; returns its row.</summary>
+    public int Add(string id) => Add(id, id.GetHashCode());
+
+    /// <summary>The row of the account <paramref name="id"/>, added with an empty state if it was not held; the id is hashed once.</summary>
+    public int FindOrAdd(string id, out bool added)
     {
         var hash = id.GetHashCode();
+        var row = Find(id, hash);
+        added = row == 0;
+        return added ? Add(id, hash) : row;
+    }
+
+    private int Find(string id, int hash)
+    {
         var mask = _slots.Length - 1;
         for (var i = Home(hash, mask); ; i = (i + 1) & mask)
         {
@@ -55,16 +66,14 @@ public sealed class AccountTable
                 return 0;
             }
 
-            ref var data = ref Arena.Rows[row];
-            if (data.KeyHash == hash && KeyEquals(ref data, id))
+            if (Arena.Rows[row].KeyHash == hash && Arena.KeyEquals(row, id))
             {
                 return row;
             }
         }
     }
 
-    /// <summary>Adds the account <paramref name="id"/>, which is not held yet, with an empty state; returns its row.</summary>
-    public int Add(string id)
+    private int Add(string id, int hash)
     {
         if (_count + 1 > _slots.Length * MaxLoad)
         {
@@ -72,29 +81,8 @@ public sealed class AccountTable
         }
 
         var row = Arena.RentRow();
-        // As ASCII when it is (one byte a character, as nearly every account id is), else as its UTF-16 code units:
-        // either way exactly the id's characters, compared without decoding.
-        var wide = !System.Text.Ascii.IsValid(id);
-        var length = wide ? id.Length * sizeof(char) : id.Length;
-        var key = length == 0 ? 0 : Arena.Keys.Rent(length);
-        if (length > 0)
-        {
-            var bytes = Arena.Keys.Span(key);
-            if (wide)
-            {
-                MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(bytes);
-            }
-            else
-            {
-                Encoding.ASCII.GetBytes(id, bytes);
-            }
-        }
-
-        ref var data = ref Arena.Rows[row];
-        data.Key = key;
-        data.KeyLength = wide ? -length : length;
-        data.KeyHash = id.GetHashCode();
-        Insert(row, data.KeyHash);
+        Arena.SetKey(row, id, hash);
+        Insert(row, hash);
         _count++;
         return row;
     }
@@ -137,19 +125,7 @@ public sealed class AccountTable
     }
 
     /// <summary>The id of the account in <paramref name="row"/> (a new string: for checkpoints and passivation, not per transaction).</summary>
-    public string IdOf(int row)
-    {
-        ref var data = ref Arena.Rows[row];
-        if (data.KeyLength == 0)
-        {
-            return string.Empty;
-        }
-
-        var bytes = Arena.Keys.Span(data.Key);
-        return data.KeyLength < 0
-            ? new string(MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]))
-            : Encoding.ASCII.GetString(bytes[..data.KeyLength]);
-    }
+    public string IdOf(int row) => Arena.IdOf(row);
 
     /// <summary>When the account in <paramref name="row"/> was last scored (UTC ticks), for passivation.</summary>
     public ref long LastSeenTicks(int row) => ref Arena.Rows[row].LastSeenTicks;
@@ -198,19 +174,6 @@ public sealed class AccountTable
         }
 
         return table;
-    }
-
-    private bool KeyEquals(ref AccountRow data, string id)
-    {
-        if (data.KeyLength == 0)
-        {
-            return id.Length == 0;
-        }
-
-        var bytes = Arena.Keys.Span(data.Key);
-        return data.KeyLength < 0
-            ? MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]).SequenceEqual(id)
-            : data.KeyLength == id.Length && System.Text.Ascii.Equals(bytes[..data.KeyLength], id);
     }
 
     private void Insert(int row, int hash)

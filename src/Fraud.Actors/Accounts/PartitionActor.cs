@@ -269,10 +269,9 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
 
     private Verdict Score(Transaction tx, DateTimeOffset now)
     {
-        var row = _accounts.Find(tx.Source);
-        if (row == 0)
+        var row = _accounts.FindOrAdd(tx.Source, out var added);
+        if (added)
         {
-            row = _accounts.Add(tx.Source);
             _context.Counter.Add(1);
             if (_removed.Count > 0)
             {

@@ -45,6 +45,15 @@ public abstract class ChangedAccounts
     /// <summary>Accounts already encoded (tests, tools, the bench).</summary>
     public static ChangedAccounts Of(IReadOnlyList<KeyValuePair<string, byte[]>> accounts) => new Encoded(accounts);
 
+    /// <summary>An account id as UTF-8, in <paramref name="small"/> when it fits (ids are short).</summary>
+    public static ReadOnlySpan<byte> Utf8Of(string account, Span<byte> small)
+    {
+        var length = System.Text.Encoding.UTF8.GetByteCount(account);
+        var utf8 = length <= small.Length ? small[..length] : new byte[length];
+        System.Text.Encoding.UTF8.GetBytes(account, utf8);
+        return utf8;
+    }
+
     private sealed class Encoded(IReadOnlyList<KeyValuePair<string, byte[]>> accounts) : ChangedAccounts
     {
         public override int Count => accounts.Count;
@@ -54,10 +63,7 @@ public abstract class ChangedAccounts
             Span<byte> small = stackalloc byte[256];
             foreach (var (account, state) in accounts)
             {
-                var length = System.Text.Encoding.UTF8.GetByteCount(account);
-                var utf8 = length <= small.Length ? small[..length] : new byte[length];
-                System.Text.Encoding.UTF8.GetBytes(account, utf8);
-                visit(utf8, state);
+                visit(Utf8Of(account, small), state);
             }
         }
     }

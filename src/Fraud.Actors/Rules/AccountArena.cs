@@ -70,6 +70,65 @@ public sealed class AccountArena
         _rowsCut = 1;
     }
 
+    // An account's id is kept in a block of Keys: as ASCII when it is (one byte a character, as nearly every account id
+    // is), else as its UTF-16 code units with a negative length: either way exactly the id's characters, compared
+    // without decoding.
+
+    /// <summary>Gives the account in <paramref name="row"/> the id <paramref name="id"/>, with its hash.</summary>
+    internal void SetKey(int row, string id, int hash)
+    {
+        var wide = !System.Text.Ascii.IsValid(id);
+        var length = wide ? id.Length * sizeof(char) : id.Length;
+        var key = length == 0 ? 0 : Keys.Rent(length);
+        if (length > 0)
+        {
+            var bytes = Keys.Span(key);
+            if (wide)
+            {
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(bytes);
+            }
+            else
+            {
+                System.Text.Encoding.ASCII.GetBytes(id, bytes);
+            }
+        }
+
+        ref var data = ref Rows[row];
+        data.Key = key;
+        data.KeyLength = wide ? -length : length;
+        data.KeyHash = hash;
+    }
+
+    /// <summary>Whether the account in <paramref name="row"/> has the id <paramref name="id"/>.</summary>
+    internal bool KeyEquals(int row, string id)
+    {
+        ref var data = ref Rows[row];
+        if (data.KeyLength == 0)
+        {
+            return id.Length == 0;
+        }
+
+        var bytes = Keys.Span(data.Key);
+        return data.KeyLength < 0
+            ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]).SequenceEqual(id)
+            : data.KeyLength == id.Length && System.Text.Ascii.Equals(bytes[..data.KeyLength], id);
+    }
+
+    /// <summary>The id of the account in <paramref name="row"/> (a new string: not for every transaction).</summary>
+    internal string IdOf(int row)
+    {
+        ref var data = ref Rows[row];
+        if (data.KeyLength == 0)
+        {
+            return string.Empty;
+        }
+
+        var bytes = Keys.Span(data.Key);
+        return data.KeyLength < 0
+            ? new string(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]))
+            : System.Text.Encoding.ASCII.GetString(bytes[..data.KeyLength]);
+    }
+
     /// <summary>
     /// The id of the account in <paramref name="row"/> as UTF-8: its key's own bytes when it is ASCII, else transcoded
     /// into <paramref name="scratch"/> (grown when too small). For checkpoints, with no string per account.
@@ -90,6 +149,21 @@ public sealed class AccountArena
         }
 
         return scratch.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(chars, scratch));
+    }
+
+    /// <summary>Copies the key of <paramref name="fromRow"/> in <paramref name="from"/> into a block of this arena, for <paramref name="toRow"/>.</summary>
+    internal void CopyKey(AccountArena from, int fromRow, int toRow)
+    {
+        ref var source = ref from.Rows[fromRow];
+        var key = 0;
+        if (source.Key != 0)
+        {
+            var length = Math.Abs(source.KeyLength);
+            key = Keys.Rent(length);
+            from.Keys.Span(source.Key)[..length].CopyTo(Keys.Span(key));
+        }
+
+        Rows[toRow].Key = key;
     }
 
     /// <summary>A new, empty row (valid until returned; <see cref="Rows"/> may be a new array after this).</summary>
@@ -135,7 +209,7 @@ internal struct AccountRow
     // checkpoint, and its id (a block of the arena's keys, its length, its hash).
     internal long LastSeenTicks;
     internal int Key;
-    internal int KeyLength; // in bytes; negative for an id kept as UTF-16 code units (see AccountTable.Add)
+    internal int KeyLength; // in bytes; negative for an id kept as UTF-16 code units (see AccountArena.SetKey)
     internal int KeyHash;
     internal bool Changed;
 }

@@ -93,17 +93,10 @@ public sealed class AccountState
     internal static void CopyRow(AccountArena from, int fromRow, AccountArena to, int toRow)
     {
         var data = from.Rows[fromRow];
-        data.Events.MoveTo(from.Events, to.Events);
+        data.Events.CopyTo(from.Events, to.Events);
         data.Verdicts.CopyTo(from, fromRow, to, toRow);
-        if (data.Key != 0)
-        {
-            var length = Math.Abs(data.KeyLength); // negative for an id kept as UTF-16
-            var key = to.Keys.Rent(length);
-            from.Keys.Span(data.Key)[..length].CopyTo(to.Keys.Span(key));
-            data.Key = key;
-        }
-
         to.Rows[toRow] = data;
+        to.CopyKey(from, fromRow, toRow);
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ internal struct EventWindow
     }
 
     /// <summary>Copies the events into a block of <paramref name="to"/> (the block of <paramref name="from"/> is left to go with it).</summary>
-    public void MoveTo(BlockPool<AccountEvent> from, BlockPool<AccountEvent> to)
+    public void CopyTo(BlockPool<AccountEvent> from, BlockPool<AccountEvent> to)
     {
         if (_block == 0)
         {

@@ -36,19 +36,10 @@ public static class AccountLog
         Span<byte> small = stackalloc byte[256];
         foreach (var account in removed)
         {
-            writer.Put(Utf8Of(account, small), default, removal: true);
+            writer.Put(ChangedAccounts.Utf8Of(account, small), default, removal: true);
         }
 
         return writer.Finish();
-    }
-
-    /// <summary>An account id as UTF-8, in <paramref name="small"/> when it fits (ids are short).</summary>
-    private static ReadOnlySpan<byte> Utf8Of(string account, Span<byte> small)
-    {
-        var length = Encoding.UTF8.GetByteCount(account);
-        var utf8 = length <= small.Length ? small[..length] : new byte[length];
-        Encoding.UTF8.GetBytes(account, utf8);
-        return utf8;
     }
 
     /// <summary>Packs entries into chunks of at most <see cref="ChunkBytes"/> (an entry larger than that gets one of its own).</summary>
