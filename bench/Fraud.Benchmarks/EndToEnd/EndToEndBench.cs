@@ -106,7 +106,7 @@ public static class EndToEndBench
             {
                 // (a) the ceiling, in a consumer group of its own
                 passthrough?.Dispose();
-                passthrough = new Passthrough(kafka, settings.Topics.Input, settings.Topics.Legit);
+                passthrough = new Passthrough(kafka, settings.Topics.Input, settings.Topics.Legit, settings.Detector.MaxInFlightPerTopic);
                 var current = passthrough;
                 passthroughRates.Add(await MeasureAsync(() => current.Delivered, warmUp, total));
 
@@ -146,7 +146,7 @@ public static class EndToEndBench
             await node.DisposeAsync();
             node = null;
 
-            passthrough = new Passthrough(kafka, settings.Topics.Input, settings.Topics.Legit, fromEnd: true);
+            passthrough = new Passthrough(kafka, settings.Topics.Input, settings.Topics.Legit, settings.Detector.MaxInFlightPerTopic, fromEnd: true);
             var alone = passthrough;
             await WaitUntilAsync(() => alone.Assigned, "the passthrough's partitions");
             pauses.Reset();

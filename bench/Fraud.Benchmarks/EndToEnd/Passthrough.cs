@@ -7,13 +7,18 @@ namespace Fraud.Benchmarks.EndToEnd;
 
 /// <summary>
 /// The ceiling: a raw Confluent.Kafka consume → produce → commit loop, no actors, no parsing, no stream. Offsets are
-/// stored on delivery and auto-committed every second, the cheapest correct at-least-once loop.
+/// stored on delivery and auto-committed every second, the cheapest correct at-least-once loop. At most as many records
+/// await their acknowledgement as the detector lets (<c>Detector:MaxInFlightPerTopic</c>): with librdkafka's own bound
+/// (100,000 messages) the loop read far ahead of its deliveries, and a round's rate, taken from the warm-up's last
+/// delivery to the measured input's last, was then mostly the producer draining its queue (rounds of 97,000 to
+/// 316,000 msg/s in one run, see RESULTS.md §12).
 /// </summary>
 public sealed class Passthrough : IDisposable
 {
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly Thread _thread;
+    private readonly SemaphoreSlim _inFlight;
     /// <summary>Latencies kept: a whole latency phase (22 s at up to ~95,000 msg/s).</summary>
     public const int LatencySamples = 1 << 21;
 
@@ -23,8 +28,10 @@ public sealed class Passthrough : IDisposable
     private long _latencyCount;
 
     /// <param name="fromEnd">Start at the end of the input (only records written after the assignment), not its start.</param>
-    public Passthrough(KafkaSettings kafka, string input, string output, bool fromEnd = false)
+    /// <param name="maxInFlight">Records that may await their acknowledgement at once.</param>
+    public Passthrough(KafkaSettings kafka, string input, string output, int maxInFlight, bool fromEnd = false)
     {
+        _inFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
         Librdkafka.EnsureLoaded();
         var consumerConfig = kafka.ToConsumerConfig("bench-passthrough-" + Guid.NewGuid().ToString("N"));
         if (fromEnd)
@@ -62,12 +69,20 @@ public sealed class Passthrough : IDisposable
 
             var position = new TopicPartitionOffset(record.TopicPartition, record.Offset + 1);
             var sent = record.Message.Timestamp.UtcDateTime;
+            while (!_inFlight.Wait(100))
+            {
+                if (_stop)
+                {
+                    return;
+                }
+            }
             while (true)
             {
                 try
                 {
                     _producer.Produce(output, new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value }, report =>
                     {
+                        _inFlight.Release();
                         if (report.Error.IsError)
                         {
                             return;
