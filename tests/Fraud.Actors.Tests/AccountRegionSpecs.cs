@@ -24,6 +24,22 @@ public sealed class AccountRegionSpecs : RegionSpec
         Assert.Equal("spec-node", sixth.DetectorNode);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(12)]
+    [InlineData(64)]
+    public void Should_spread_its_partitions_checkpoints_over_the_interval(int partitions)
+    {
+        // Partitions start together on assignment; their saves must not come in step (the store would get them all at
+        // once, every interval). Each first save comes within one interval, and no two partitions' are closer than
+        // about half an even share of it.
+        var interval = TimeSpan.FromSeconds(1);
+        var phases = Enumerable.Range(0, partitions).Select(p => PartitionActor.CheckpointPhase(p, interval)).Order().ToList();
+        Assert.All(phases, phase => Assert.InRange(phase, TimeSpan.Zero, interval - TimeSpan.FromTicks(1)));
+        var gaps = phases.Zip(phases.Skip(1).Append(phases[0] + interval), (a, b) => b - a);
+        Assert.All(gaps, gap => Assert.True(gap >= interval * 0.45 / partitions, $"{gap} between two partitions' saves"));
+    }
+
     [Fact]
     public void Should_answer_a_redelivered_transaction_with_its_first_verdict()
     {

@@ -113,7 +113,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             _durableOffset = _nextOffset = checkpoint.NextOffset;
             _context.Durable.Set(_key.Topic, _key.Partition, _durableOffset);
             _log.Info("partition {0}: restored {1} accounts as of offset {2} (epoch {3})", _key, _accounts.Count, _durableOffset, _epoch);
-            Timers.StartPeriodicTimer("checkpoint", Checkpoint.Instance, _context.Accounts.CheckpointInterval);
+            StartCheckpoints();
             var passivation = _context.Accounts.PassivationFor(_context.Rules);
             Timers.StartPeriodicTimer("passivate", Passivate.Instance, passivation < TimeSpan.FromMinutes(2) ? passivation / 2 : TimeSpan.FromMinutes(1));
             Become(Active);
@@ -292,6 +292,26 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             changed = true;
             _changed.Add(row);
         }
+    }
+
+    /// <summary>
+    /// Saves every <see cref="AccountSettings.CheckpointInterval"/>, the first one a fraction of it later that depends on
+    /// the partition: a node's partitions start together (on assignment), and in step they all saved in the same few
+    /// milliseconds, so the store's thread got a second's changed accounts at once and took a core from the records for
+    /// that long, every second. Spread by the golden ratio, any number of partitions start about evenly apart.
+    /// </summary>
+    private void StartCheckpoints()
+    {
+        var interval = _context.Accounts.CheckpointInterval;
+        Timers.StartPeriodicTimer("checkpoint", Checkpoint.Instance, CheckpointPhase(_key.Partition, interval), interval);
+    }
+
+    /// <summary>When a partition's first save comes, in [0, <paramref name="interval"/>).</summary>
+    internal static TimeSpan CheckpointPhase(int partition, TimeSpan interval)
+    {
+        const double goldenFraction = 0.6180339887498949;
+        var fraction = (partition * goldenFraction) % 1.0;
+        return TimeSpan.FromTicks((long)(interval.Ticks * fraction));
     }
 
     private bool NothingToSave => _changed.Count == 0 && _removed.Count == 0 && _nextOffset == _durableOffset && !_resetPending;
