@@ -18,7 +18,7 @@ public sealed class AccountArena
     internal readonly BlockPool<byte> Keys = new();
 
     // Row 0 is never handed out: 0 means "no row" in the owner's table.
-    internal AccountRow[] Rows = new AccountRow[8];
+    internal readonly SegmentedArray<AccountRow> Rows = new();
     private int[] _freeRows = [];
     private int _freeRowCount;
     private int _rowsCut = 1;
@@ -53,7 +53,7 @@ public sealed class AccountArena
         + Ids.Capacity * sizeof(ulong)
         + Verdicts.Capacity * Unsafe.SizeOf<RememberedVerdicts.Remembered>()
         + Keys.Capacity
-        + (long)Rows.Length * Unsafe.SizeOf<AccountRow>();
+        + Rows.Capacity * Unsafe.SizeOf<AccountRow>();
 
     /// <summary>
     /// Takes every row and block back at once, keeping the arrays: for an arena used as scratch, a partition's
@@ -166,7 +166,7 @@ public sealed class AccountArena
         Rows[toRow].Key = key;
     }
 
-    /// <summary>A new, empty row (valid until returned; <see cref="Rows"/> may be a new array after this).</summary>
+    /// <summary>A new, empty row (valid until returned; a reference into <see cref="Rows"/> taken before may be stale, while its first segment still grows).</summary>
     internal int RentRow()
     {
         if (_freeRowCount > 0)
@@ -174,11 +174,7 @@ public sealed class AccountArena
             return _freeRows[--_freeRowCount];
         }
 
-        if (_rowsCut == Rows.Length)
-        {
-            Array.Resize(ref Rows, Rows.Length * 2);
-        }
-
+        Rows.EnsureCapacity(_rowsCut + 1);
         return _rowsCut++;
     }
 

@@ -13,7 +13,7 @@ namespace Fraud.Actors.Rules;
 /// collection again into gen2. In the end-to-end bench at 40,000 msg/s over 500,000 accounts the detector's process
 /// stood still for GC 4.3 s of a 22 s phase and its p99 was 185 ms; keeping no state at all (a test build) it stood
 /// still 0.7 s, and its p99 was 53 ms against the passthrough's 48 (2026-12-01, bench/RESULTS.md §10). A block is a
-/// slice of an array that is already old (or in the large object heap), and <typeparamref name="T"/> holds no
+/// slice of an array that is already old (a segment, see <see cref="SegmentedArray{T}"/>), and <typeparamref name="T"/> holds no
 /// reference, so young collections neither copy nor trace an account's events and verdicts. An array of its own per
 /// account from the pinned heap cut the pauses as much, but there the detector fell behind at the same rate (such an
 /// allocation takes a lock, 240–660 ns here, and may wait for a background collection). Here a new account costs a
@@ -38,7 +38,7 @@ internal sealed class BlockPool<T> where T : unmanaged
     public Span<T> Span(int handle)
     {
         var pool = _classes[handle & ((1 << ClassBits) - 1)];
-        return pool.Items.AsSpan((handle >> ClassBits) * pool.Length, pool.Length);
+        return pool.Items.Span((handle >> ClassBits) * pool.Length, pool.Length);
     }
 
     public static int LengthOf(int handle) => 1 << (handle & ((1 << ClassBits) - 1));
@@ -62,7 +62,7 @@ internal sealed class BlockPool<T> where T : unmanaged
     }
 
     /// <summary>Items held by every length's array (in use, free, and not yet cut), for the memory bench.</summary>
-    public long Capacity => _classes.Sum(c => (long)(c?.Items.Length ?? 0));
+    public long Capacity => _classes.Sum(c => c?.Items.Capacity ?? 0L);
 
     /// <summary>Items in blocks handed out and not returned.</summary>
     public long InUse => _classes.Sum(c => c is null ? 0L : (long)(c.Cut - c.FreeCount) * c.Length);
@@ -70,7 +70,7 @@ internal sealed class BlockPool<T> where T : unmanaged
     private sealed class Class(int length)
     {
         public readonly int Length = length;
-        public T[] Items = [];
+        public readonly SegmentedArray<T> Items = new(minSegmentLength: length, firstLength: length * 2);
         private int[] _free = [];
         private int _freeCount;
         private int _cut; // blocks handed out from the array so far, free ones included
@@ -86,15 +86,8 @@ internal sealed class BlockPool<T> where T : unmanaged
                 return _free[--_freeCount];
             }
 
-            if ((_cut + 1) * Length > Items.Length)
-            {
-                // Doubling, as a list grows: the copies total less than the final array, and after the first few the
-                // array is in the large object heap, which young collections do not copy.
-                var grown = new T[Math.Max(Length * 2, Items.Length * 2)];
-                Items.CopyTo(grown, 0);
-                Items = grown;
-            }
-
+            // By segments once past the first (see SegmentedArray): a block never moves after that.
+            Items.EnsureCapacity((_cut + 1) * Length);
             return _cut++;
         }
 
