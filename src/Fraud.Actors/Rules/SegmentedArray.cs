@@ -13,8 +13,8 @@ namespace Fraud.Actors.Rules;
 /// actor, while its records waited) and left the old one, up to half of the new one's size, as garbage in the large
 /// object heap, which is not compacted and counts toward the budget that starts full collections. After a million
 /// new accounts the process kept 669–879 MB of working set for a 69 MB heap (bench/RESULTS.md §11). Segments of
-/// <see cref="SegmentBytes"/> are ordinary young objects, promoted once like any that lasts, and a dropped arena's go
-/// with it. A segment's items never move once it is full length: a span into one stays valid.
+/// <see cref="SegmentBytes"/> (in the pinned object heap, see NewSegment) are all alike, so a dropped arena's leave
+/// holes that the next ones fill exactly. A segment's items never move once it is full length: a span into one stays valid.
 /// </remarks>
 internal sealed class SegmentedArray<T> where T : unmanaged
 {
@@ -64,7 +64,7 @@ internal sealed class SegmentedArray<T> where T : unmanaged
             var first = _segments[0];
             if (_count == 1 && first.Length < SegmentLength)
             {
-                var grown = new T[Math.Min(SegmentLength, first.Length * 2)];
+                var grown = NewSegment(Math.Min(SegmentLength, first.Length * 2));
                 first.CopyTo(grown, 0);
                 _segments[0] = grown;
                 continue;
@@ -75,7 +75,13 @@ internal sealed class SegmentedArray<T> where T : unmanaged
                 Array.Resize(ref _segments, _segments.Length * 2);
             }
 
-            _segments[_count++] = new T[SegmentLength];
+            _segments[_count++] = NewSegment(SegmentLength);
         }
     }
+
+    // A full-length segment comes from the pinned object heap, which young collections neither copy nor trace: as
+    // ordinary young objects, a node's new accounts' segments (some 200 a second at 40,000 new accounts a second) were
+    // copied into gen1 and again into gen2, and gen1 collections went from 9 to 22 in a latency phase. Pinning costs
+    // nothing here (the items are never moved anyway), and a dropped segment leaves a hole exactly one segment long.
+    private T[] NewSegment(int length) => length == SegmentLength ? GC.AllocateArray<T>(length, pinned: true) : new T[length];
 }
