@@ -33,7 +33,7 @@ internal sealed class SegmentedArray<T> where T : unmanaged
         var perSegment = Math.Max(minSegmentLength, (int)BitOperations.RoundUpToPowerOf2((uint)(SegmentBytes / Unsafe.SizeOf<T>() + 1)) / 2);
         _shift = BitOperations.Log2((uint)perSegment);
         _mask = perSegment - 1;
-        _segments = [new T[Math.Min(perSegment, Math.Max(firstLength, minSegmentLength))]];
+        _segments = [NewSegment(Math.Min(perSegment, Math.Max(firstLength, minSegmentLength)))];
         _count = 1;
     }
 
