@@ -139,12 +139,7 @@ public static class EndToEndBench
             using var pauses = new GcPauses();
             var cpu = new PhaseCpu();
             var measured = node!;
-            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess, population, startMeasuring: () =>
-            {
-                measured.Stats.ResetLatencies();
-                pauses.Reset();
-                cpu.Reset();
-            });
+            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess, population, pauses, cpu, measured.Stats.ResetLatencies);
             await Task.Delay(TimeSpan.FromSeconds(2)); // let the last records through
             var dt = Latency.Of(measured.Stats.Latencies(), pauses, cpu);
             await measured.DisposeAsync();
@@ -153,12 +148,7 @@ public static class EndToEndBench
             passthrough = new Passthrough(kafka, settings.Topics.Input, settings.Topics.Legit, settings.Detector.MaxInFlightPerTopic, fromEnd: true);
             var alone = passthrough;
             await WaitUntilAsync(() => alone.Assigned, "the passthrough's partitions");
-            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess, population, startMeasuring: () =>
-            {
-                alone.ResetLatencies();
-                pauses.Reset();
-                cpu.Reset();
-            });
+            await LatencyLoadAsync(kafka, port, settings.Topics.Input, rate, latencyPhase, generatorInProcess, population, pauses, cpu, alone.ResetLatencies);
             await Task.Delay(TimeSpan.FromSeconds(2));
             var pt = Latency.Of(passthrough.Latencies(), pauses, cpu);
             return new EndToEndResult(messages, Math.Round(passthroughRate), Math.Round(detectorRate), Math.Round(detectorRate / passthroughRate, 3),
@@ -265,11 +255,16 @@ public static class EndToEndBench
     /// a process of its own, as the producers upstream of a detector are: in this process its allocations (Bogus, JSON)
     /// were collected by the contender's GC, and the contender's pauses stopped it too.
     /// </summary>
-    private static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess, int population, Action startMeasuring)
+    /// <param name="resetLatencies">Drops the contender's latencies so far (with <paramref name="pauses"/> and
+    /// <paramref name="cpu"/>, at the end of the warm-up).</param>
+    private static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess, int population,
+        GcPauses pauses, PhaseCpu cpu, Action resetLatencies)
     {
         var load = GenerateLoadAsync(kafka, port, topic, rate, LatencyWarmUp + phase, inProcess, population);
         await Task.WhenAny(load, Task.Delay(LatencyWarmUp));
-        startMeasuring();
+        resetLatencies();
+        pauses.Reset();
+        cpu.Reset();
         await load;
     }
 

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Fraud.Actors.Rules;
 
@@ -77,7 +79,7 @@ public sealed class AccountArena
     /// <summary>Gives the account in <paramref name="row"/> the id <paramref name="id"/>, with its hash.</summary>
     internal void SetKey(int row, string id, int hash)
     {
-        var wide = !System.Text.Ascii.IsValid(id);
+        var wide = !Ascii.IsValid(id);
         var length = wide ? id.Length * sizeof(char) : id.Length;
         var key = length == 0 ? 0 : Keys.Rent(length);
         if (length > 0)
@@ -85,11 +87,11 @@ public sealed class AccountArena
             var bytes = Keys.Span(key);
             if (wide)
             {
-                System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(bytes);
+                MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(bytes);
             }
             else
             {
-                System.Text.Encoding.ASCII.GetBytes(id, bytes);
+                Encoding.ASCII.GetBytes(id, bytes);
             }
         }
 
@@ -110,8 +112,8 @@ public sealed class AccountArena
 
         var bytes = Keys.Span(data.Key);
         return data.KeyLength < 0
-            ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]).SequenceEqual(id)
-            : data.KeyLength == id.Length && System.Text.Ascii.Equals(bytes[..data.KeyLength], id);
+            ? MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]).SequenceEqual(id)
+            : data.KeyLength == id.Length && Ascii.Equals(bytes[..data.KeyLength], id);
     }
 
     /// <summary>The id of the account in <paramref name="row"/> (a new string: not for every transaction).</summary>
@@ -125,8 +127,8 @@ public sealed class AccountArena
 
         var bytes = Keys.Span(data.Key);
         return data.KeyLength < 0
-            ? new string(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]))
-            : System.Text.Encoding.ASCII.GetString(bytes[..data.KeyLength]);
+            ? new string(MemoryMarshal.Cast<byte, char>(bytes[..-data.KeyLength]))
+            : Encoding.ASCII.GetString(bytes[..data.KeyLength]);
     }
 
     /// <summary>
@@ -141,14 +143,14 @@ public sealed class AccountArena
             return data.KeyLength == 0 ? default : Keys.Span(data.Key)[..data.KeyLength];
         }
 
-        var chars = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(Keys.Span(data.Key)[..-data.KeyLength]);
-        var length = System.Text.Encoding.UTF8.GetByteCount(chars);
+        var chars = MemoryMarshal.Cast<byte, char>(Keys.Span(data.Key)[..-data.KeyLength]);
+        var length = Encoding.UTF8.GetByteCount(chars);
         if (scratch.Length < length)
         {
             scratch = new byte[Math.Max(length, scratch.Length * 2)];
         }
 
-        return scratch.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(chars, scratch));
+        return scratch.AsSpan(0, Encoding.UTF8.GetBytes(chars, scratch));
     }
 
     /// <summary>Copies the key of <paramref name="fromRow"/> in <paramref name="from"/> into a block of this arena, for <paramref name="toRow"/>.</summary>
