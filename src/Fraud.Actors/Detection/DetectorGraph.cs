@@ -38,31 +38,33 @@ public static class DetectorGraph
             .Select(group => (IReadOnlyList<T>)group)
             .Named("group");
 
-    /// <summary>How many groups each per-record step (parsing, writing the output) works on at once, by default.</summary>
-    /// <remarks>
-    /// One: the steps already run beside each other and beside the partition actors, each on a thread of its own. Two at
-    /// once on two cores only kept more records in flight: in the e2e bench at a fixed 36,000 msg/s the detector's p99
-    /// was 216 and 230 ms with two against 129 and 95 ms with one (runs interleaved), and the actor layer did 221,266
-    /// and 220,751 msg/s against 247,116 and 241,491. One thread parses 600,000-1,000,000 records a second here, more
-    /// than a node reads from Kafka.
-    /// </remarks>
-    public const int DefaultStepParallelism = 1;
-
     /// <summary>
-    /// A pure step over one group at a time, run on the thread pool with up to <paramref name="parallelism"/> groups at
-    /// once; groups leave in the order they came.
+    /// How many groups each per-record step (parsing, writing the output) works on at once off the stream's thread, by
+    /// default: none, the steps run on the stream's own thread.
     /// </summary>
     /// <remarks>
-    /// Why not a plain <c>Select</c>: the stages of a graph fuse into one actor, so every record's parsing and output
-    /// writing ran on one thread, next to the Kafka stages. Profiled on the actor-layer bench (2026-12-01), that actor
-    /// took ~0.9 of the 1.6 cores the process used, while the partition actors took ~0.4.
+    /// Each step off the stream cost a group two thread hops (to the thread pool and back), paid in latency: in the e2e
+    /// bench at 50,000 msg/s (2026-12-02, bench/RESULTS.md §13) the detector's p50 was 21.3–22.0 ms on the stream's
+    /// thread against 24.1–25.6 off it, the passthrough's 20.8–21.4, and the actor layer did 417,689 and 420,730 msg/s
+    /// against 430,260 (the steps cost ~1.5 µs a record; the stream's thread has room for them at what a node reads
+    /// from Kafka). In session 13 the stream's thread was the actor layer's limit and moving them off paid; the graph
+    /// has since lost most of its per-record work. More than one at once only kept more records in flight: at a fixed
+    /// 36,000 msg/s the p99 was 216 and 230 ms with two against 129 and 95 with one (2026-12-01).
     /// </remarks>
-    public static Flow<TIn, TOut, NotUsed> OffStream<TIn, TOut>(Func<TIn, TOut> step, int parallelism) =>
-        Flow.Create<TIn>().SelectAsync(Math.Max(1, parallelism), group => Task.Run(() => step(group)));
+    public const int DefaultStepParallelism = 0;
+
+    /// <summary>
+    /// A pure step over one group at a time: on the stream's thread when <paramref name="parallelism"/> is 0, else on the
+    /// thread pool with up to <paramref name="parallelism"/> groups at once; groups leave in the order they came.
+    /// </summary>
+    public static Flow<TIn, TOut, NotUsed> Step<TIn, TOut>(Func<TIn, TOut> step, int parallelism) =>
+        parallelism <= 0
+            ? Flow.Create<TIn>().Select(step)
+            : Flow.Create<TIn>().SelectAsync(parallelism, group => Task.Run(() => step(group)));
 
     /// <summary>Parses each record; a record that cannot be scored becomes a dead letter here, nothing is dropped.</summary>
-    public static Flow<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>, NotUsed> Parse<TAck>(int parallelism = 1) =>
-        OffStream<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>>(ParseGroup, parallelism).Named("parse");
+    public static Flow<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>, NotUsed> Parse<TAck>(int parallelism = DefaultStepParallelism) =>
+        Step<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>>(ParseGroup, parallelism).Named("parse");
 
     private static IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> ParseGroup<TAck>(IReadOnlyList<InboundRecord<TAck>> group)
     {
@@ -121,8 +123,8 @@ public static class DetectorGraph
     /// Writes each scored record's output and splits the group by outcome: up to three groups, each for one outlet of
     /// the Partition stage.
     /// </summary>
-    public static Flow<IReadOnlyList<ScoredRecord<TAck>>, (Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records), NotUsed> Write<TAck>(int parallelism = 1) =>
-        OffStream<IReadOnlyList<ScoredRecord<TAck>>, IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>>(ByOutcome, parallelism)
+    public static Flow<IReadOnlyList<ScoredRecord<TAck>>, (Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records), NotUsed> Write<TAck>(int parallelism = DefaultStepParallelism) =>
+        Step<IReadOnlyList<ScoredRecord<TAck>>, IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>>(ByOutcome, parallelism)
             .SelectMany(routed => routed)
             .Named("write");
 
@@ -151,7 +153,7 @@ public static class DetectorGraph
 
     /// <summary>
     /// The whole detector; <paramref name="parallelism"/> counts transactions being scored at once, in groups of up to
-    /// <paramref name="batchSize"/>; <paramref name="stepParallelism"/> groups are parsed, and written, at once. Materializes the
+    /// <paramref name="batchSize"/>; <paramref name="stepParallelism"/> groups are parsed, and written, at once off the stream's thread (0: on it). Materializes the
     /// source's value and the committer's.
     /// </summary>
     public static IRunnableGraph<(TSourceMat Source, TCommitMat Committer)> Create<TAck, TSourceMat, TCommitMat>(
