@@ -94,4 +94,58 @@ public sealed class AccountLogSpecs
         var error = Assert.Throws<InvalidDataException>(() => accounts.Apply(chunk));
         Assert.StartsWith("account log chunk", error.Message);
     }
+    [Fact]
+    public void Should_compact_newest_chunk_first_into_what_applying_the_log_in_order_gives()
+    {
+        // An account saved again, one removed and saved back, one removed for good, an empty state, an id outside ASCII,
+        // and an account twice within one chunk (the later entry is the newer).
+        using var first = AccountLog.Write([new("A", Bytes("a1")), new("B", Bytes("b1")), new("Ünïcode-✓", Bytes("u1")), new("D", Bytes("d1"))], []);
+        using var second = AccountLog.Write([new("A", Bytes("a2")), new("C", [])], ["B", "D"]);
+        using var third = AccountLog.Write([new("B", Bytes("b3")), new("E", Bytes("e-old")), new("E", Bytes("e-new"))], []);
+        var log = first.Segments.Concat(second.Segments).Concat(third.Segments).ToList();
+
+        var compaction = new AccountLog.Compaction(capacity: 0);
+        foreach (var chunk in Enumerable.Reverse(log))
+        {
+            compaction.ApplyOlder(chunk);
+        }
+
+        using var compacted = compaction.Finish();
+        var expected = Replay(log);
+        var accounts = Replay(compacted.Segments);
+        Assert.Equal(["A", "B", "C", "E", "Ünïcode-✓"], expected.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), accounts.Keys.Order(StringComparer.Ordinal));
+        foreach (var (account, state) in expected)
+        {
+            Assert.Equal(state, accounts[account]);
+        }
+
+        Assert.Equal(5, compaction.Live);
+        Assert.Equal(Bytes("e-new"), accounts["E"]);
+    }
+
+    [Fact]
+    public void Should_hand_a_compactions_chunks_out_as_they_fill_and_keep_none_twice()
+    {
+        // 20,000 accounts of ~150 bytes, saved twice: the base is ~50 chunks, and the ids set grows far past its capacity.
+        var states = Enumerable.Range(0, 20_000).Select(i => new KeyValuePair<string, byte[]>($"ACC-{i}", new byte[100 + i % 100])).ToList();
+        using var older = AccountLog.Write(states, []);
+        using var newer = AccountLog.Write(states.Where((_, i) => i % 3 == 0).Select(s => new KeyValuePair<string, byte[]>(s.Key, Bytes("again-" + s.Key))).ToList(), []);
+        var compaction = new AccountLog.Compaction(capacity: 16);
+        var handedOut = new List<byte[]>();
+        foreach (var chunk in newer.Segments.Reverse().Concat(older.Segments.Reverse()))
+        {
+            compaction.ApplyOlder(chunk);
+            using var completed = compaction.TakeCompleted(atLeast: 10);
+            handedOut.AddRange(completed?.Segments.Select(c => c.ToArray()) ?? []);
+        }
+
+        Assert.NotEmpty(handedOut); // out before the end
+        using var rest = compaction.Finish();
+        var accounts = Replay([.. handedOut.Select(c => new ArraySegment<byte>(c)), .. rest.Segments]);
+        Assert.Equal(20_000, compaction.Live);
+        Assert.Equal(20_000, accounts.Count);
+        Assert.Equal(Bytes("again-ACC-3"), accounts["ACC-3"]);
+        Assert.Equal(100 + 4 % 100, accounts["ACC-4"].Length);
+    }
 }

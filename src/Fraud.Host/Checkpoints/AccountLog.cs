@@ -45,13 +45,34 @@ public static class AccountLog
     /// <summary>Packs entries into chunks of at most <see cref="ChunkBytes"/> (an entry larger than that gets one of its own).</summary>
     private sealed class ChunkWriter
     {
-        private readonly Chunks _chunks = new();
-        private readonly ArrayBufferWriter<byte> _buffer = _scratch ??= new ArrayBufferWriter<byte>(ChunkBytes);
+        private Chunks _chunks = new();
+        private readonly ArrayBufferWriter<byte> _buffer;
 
+        /// <summary>A writer that assembles its chunks in the thread's scratch buffer: to be finished before the thread writes another.</summary>
         public ChunkWriter()
+            : this(_scratch ??= new ArrayBufferWriter<byte>(ChunkBytes))
         {
+        }
+
+        /// <summary>A writer with a buffer of its own: for one that lives across awaits, which may resume on another thread.</summary>
+        public ChunkWriter(ArrayBufferWriter<byte> buffer)
+        {
+            _buffer = buffer;
             _buffer.ResetWrittenCount();
             Start();
+        }
+
+        /// <summary>The chunks completed so far, when there are at least <paramref name="atLeast"/>; the writer goes on with new ones.</summary>
+        public Chunks? TakeCompleted(int atLeast)
+        {
+            if (_chunks.Count < atLeast)
+            {
+                return null;
+            }
+
+            var completed = _chunks;
+            _chunks = new Chunks();
+            return completed;
         }
 
         public void Put(ReadOnlySpan<byte> account, ReadOnlySpan<byte> state, bool removal)
@@ -100,11 +121,9 @@ public static class AccountLog
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _scratch;
 
-    // The chunks' arrays. A save's chunks wait for the database (behind other partitions' saves, on SQLite's one
-    // thread) long enough to outlive the young generation: as new arrays they were copied into gen1 and gen2 by every
-    // collection meanwhile; from a pool they are arrays that are old already. Sized for the saves of a node's
-    // partitions in flight at once (a 12-partition node saves ~5 chunks each a second); beyond, arrays are just new.
-    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 4 * ChunkBytes, maxArraysPerBucket: 256);
+    // The chunks' arrays come from ChunkPool. A save's chunks wait for the database (behind other partitions' saves, on
+    // SQLite's one thread) long enough to outlive the young generation, and a compaction holds hundreds of them: as new
+    // ordinary arrays they were copied into gen1 and gen2 by every collection meanwhile (see ChunkPool for why pinned).
 
     /// <summary>
     /// A write's chunks, each the start of a pooled array: give them back with <see cref="Dispose"/> once written (and
@@ -122,7 +141,7 @@ public static class AccountLog
 
         internal void Add(ReadOnlySpan<byte> chunk)
         {
-            var array = Pool.Rent(chunk.Length);
+            var array = ChunkPool.Rent(chunk.Length);
             chunk.CopyTo(array);
             _segments.Add(new ArraySegment<byte>(array, 0, chunk.Length));
         }
@@ -131,7 +150,7 @@ public static class AccountLog
         {
             foreach (var segment in _segments)
             {
-                Pool.Return(segment.Array!);
+                ChunkPool.Return(segment.Array!);
             }
 
             _segments.Clear();
@@ -141,38 +160,51 @@ public static class AccountLog
     /// <summary>Each entry of <paramref name="chunk"/> in order: the account's UTF-8 bytes and its state, or null for a removal.</summary>
     private static void Read(ReadOnlyMemory<byte> chunk, Action<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>?> entry)
     {
-        var bytes = chunk.Span;
-        if (bytes.Length == 0 || bytes[0] != Version)
+        var at = FirstEntry(chunk.Span);
+        while (at < chunk.Length)
         {
-            throw new InvalidDataException($"account log chunk of version {(bytes.Length == 0 ? "(empty)" : bytes[0].ToString())}; this build reads version {Version}");
+            var (account, state) = NextEntry(chunk.Span, ref at);
+            // (the cast: else null would convert to an empty memory, through byte[], and a removal read as an empty state)
+            entry(chunk[account], state is { } found ? (ReadOnlyMemory<byte>?)chunk[found] : null);
+        }
+    }
+
+    /// <summary>Where a chunk's first entry starts, once its version is checked. Throws on a chunk this version cannot read.</summary>
+    private static int FirstEntry(ReadOnlySpan<byte> chunk)
+    {
+        if (chunk.Length == 0 || chunk[0] != Version)
+        {
+            throw new InvalidDataException($"account log chunk of version {(chunk.Length == 0 ? "(empty)" : chunk[0].ToString())}; this build reads version {Version}");
         }
 
-        var at = 1;
-        while (at < bytes.Length)
+        return 1;
+    }
+
+    /// <summary>The entry at <paramref name="at"/> (moved past it): where its account's bytes are, and its state's (null for a removal).</summary>
+    private static (Range Account, Range? State) NextEntry(ReadOnlySpan<byte> bytes, ref int at)
+    {
+        var accountBytes = ReadVarInt(bytes, ref at);
+        if (at + accountBytes > bytes.Length)
         {
-            var accountBytes = ReadVarInt(bytes, ref at);
-            if (at + accountBytes > bytes.Length)
-            {
-                throw new InvalidDataException("account log chunk ends inside an account id");
-            }
-
-            var account = chunk.Slice(at, accountBytes);
-            at += accountBytes;
-            var state = ReadVarInt(bytes, ref at);
-            if (state == 0)
-            {
-                entry(account, null);
-                continue;
-            }
-
-            if (at + state - 1 > bytes.Length)
-            {
-                throw new InvalidDataException("account log chunk ends inside an entry");
-            }
-
-            entry(account, chunk.Slice(at, state - 1));
-            at += state - 1;
+            throw new InvalidDataException("account log chunk ends inside an account id");
         }
+
+        var account = new Range(at, at + accountBytes);
+        at += accountBytes;
+        var state = ReadVarInt(bytes, ref at);
+        if (state == 0)
+        {
+            return (account, null);
+        }
+
+        if (at + state - 1 > bytes.Length)
+        {
+            throw new InvalidDataException("account log chunk ends inside an entry");
+        }
+
+        var range = new Range(at, at + state - 1);
+        at += state - 1;
+        return (account, range);
     }
 
     /// <summary>
@@ -199,7 +231,7 @@ public static class AccountLog
         /// <summary>An array of at least <paramref name="length"/> bytes to read the next chunk into (kept until disposed).</summary>
         public byte[] Rent(int length)
         {
-            var array = Pool.Rent(length);
+            var array = ChunkPool.Rent(length);
             _arrays.Add(array);
             return array;
         }
@@ -244,7 +276,7 @@ public static class AccountLog
         {
             foreach (var array in _arrays)
             {
-                Pool.Return(array);
+                ChunkPool.Return(array);
             }
 
             _arrays.Clear();
@@ -263,6 +295,150 @@ public static class AccountLog
                 hash.AddBytes(obj.Span);
                 return hash.ToHashCode();
             }
+        }
+    }
+
+    /// <summary>
+    /// A compaction that holds one chunk of the log at a time: the caller applies the log's chunks newest first, and
+    /// each account's newest entry is the one kept (written into the new base's chunks if it is a state, left out if it
+    /// is a removal); every older entry of it is skipped. The new base comes out in chunks as they fill
+    /// (<see cref="TakeCompleted"/>), so what the compaction keeps is the accounts' ids seen so far, not the log.
+    /// </summary>
+    /// <remarks>
+    /// Why: gathering the live accounts first (<see cref="LiveAccounts"/>) read the whole log into memory, two to three
+    /// times a partition's accounts (hundreds of chunks for a partition of 40,000 accounts), and held it while the new
+    /// base was written, on a thread of low priority: long enough for young collections to copy those arrays into gen1
+    /// and gen2, and for a pool of arrays to run dry, in the e2e bench at 50,000 msg/s most of what gen1 collections
+    /// promoted (bench/RESULTS.md §13). A partition of a million accounts would have needed its log's size in memory.
+    /// </remarks>
+    public sealed class Compaction
+    {
+        private readonly KeySet _seen;
+        private readonly ChunkWriter _writer = new(new ArrayBufferWriter<byte>(ChunkBytes));
+        private readonly List<int> _starts = new(512);
+
+        public Compaction(int capacity) => _seen = new KeySet(capacity);
+
+        /// <summary>Accounts written into the new base so far.</summary>
+        public int Live { get; private set; }
+
+        /// <summary>
+        /// Applies the newest chunk of the log not applied yet (its bytes, no more: the array may be reused as soon as this
+        /// returns). Throws on a chunk this version cannot read.
+        /// </summary>
+        public void ApplyOlder(ReadOnlySpan<byte> chunk)
+        {
+            // Within a chunk, too, a later entry is the newer one: walk its entries, then take them last first.
+            _starts.Clear();
+            for (var at = FirstEntry(chunk); at < chunk.Length;)
+            {
+                _starts.Add(at);
+                NextEntry(chunk, ref at);
+            }
+
+            for (var i = _starts.Count - 1; i >= 0; i--)
+            {
+                var at = _starts[i];
+                var (account, state) = NextEntry(chunk, ref at);
+                if (_seen.Add(chunk[account]) && state is { } found)
+                {
+                    _writer.Put(chunk[account], chunk[found], removal: false);
+                    Live++;
+                }
+            }
+        }
+
+        /// <summary>The new base's chunks completed so far, when at least <paramref name="atLeast"/> (the caller stores and disposes them).</summary>
+        public Chunks? TakeCompleted(int atLeast) => _writer.TakeCompleted(atLeast);
+
+        /// <summary>The rest of the new base.</summary>
+        public Chunks Finish() => _writer.Finish();
+    }
+
+    /// <summary>
+    /// A set of accounts' UTF-8 ids, exactly compared: their bytes in one array, found through an open-addressing index.
+    /// No object per id. Hashes are randomized per process (the set lives for one compaction).
+    /// </summary>
+    private sealed class KeySet
+    {
+        private byte[] _bytes;
+        private int _used;
+        private int[] _starts;
+        private int[] _lengths;
+        private int[] _hashes;
+        private int[] _slots; // an id's index plus one; 0 is empty
+        private int _count;
+
+        public KeySet(int capacity)
+        {
+            capacity = Math.Max(16, capacity);
+            _bytes = new byte[capacity * 16];
+            _starts = new int[capacity];
+            _lengths = new int[capacity];
+            _hashes = new int[capacity];
+            _slots = new int[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(capacity * 2))];
+        }
+
+        /// <summary>Adds <paramref name="id"/>; false when it was already there.</summary>
+        public bool Add(ReadOnlySpan<byte> id)
+        {
+            var hash = HashOf(id);
+            var mask = _slots.Length - 1;
+            var i = hash & mask;
+            for (; _slots[i] != 0; i = (i + 1) & mask)
+            {
+                var k = _slots[i] - 1;
+                if (_hashes[k] == hash && id.SequenceEqual(_bytes.AsSpan(_starts[k], _lengths[k])))
+                {
+                    return false;
+                }
+            }
+
+            if (_count == _starts.Length)
+            {
+                Array.Resize(ref _starts, _count * 2);
+                Array.Resize(ref _lengths, _count * 2);
+                Array.Resize(ref _hashes, _count * 2);
+            }
+
+            if (_used + id.Length > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + id.Length));
+            }
+
+            id.CopyTo(_bytes.AsSpan(_used));
+            (_starts[_count], _lengths[_count], _hashes[_count]) = (_used, id.Length, hash);
+            _used += id.Length;
+            _slots[i] = ++_count;
+            if (_count * 2 > _slots.Length)
+            {
+                Rehash(_slots.Length * 2);
+            }
+
+            return true;
+        }
+
+        private void Rehash(int size)
+        {
+            _slots = new int[size];
+            var mask = size - 1;
+            for (var k = 0; k < _count; k++)
+            {
+                var i = _hashes[k] & mask;
+                while (_slots[i] != 0)
+                {
+                    i = (i + 1) & mask;
+                }
+
+                _slots[i] = k + 1;
+            }
+        }
+
+        private static int HashOf(ReadOnlySpan<byte> id)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(id);
+            return hash.ToHashCode() & int.MaxValue;
         }
     }
 

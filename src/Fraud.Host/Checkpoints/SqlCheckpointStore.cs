@@ -204,8 +204,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             var spread = CompactionSpread(key);
             if (deltaBytes >= spread * Math.Max(stats.BaseBytes, MinCompactionBytes) || stats.DeltaChunks + chunks.Count > MaxDeltaChunks)
             {
-                using var accounts = await ReadAccountsAsync(connection, transaction, key, stats.BaseBytes);
-                await CompactAsync(connection, transaction, key, accounts, stats.LastSeq + chunks.Count + 1);
+                await CompactLogAsync(connection, transaction, key, stats.BaseBytes, stats.LastSeq + chunks.Count + 1);
             }
         }
 
@@ -288,7 +287,76 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
         }
     }
 
-    /// <summary>Replaces the partition's log (and any rows of the first layout) by its live accounts, as a new base.</summary>
+    /// <summary>
+    /// Replaces the partition's log by its live accounts, as a new base from <paramref name="firstSeq"/> on: its chunks
+    /// are read one at a time, newest first, and the base is written as it fills (see <see cref="AccountLog.Compaction"/>);
+    /// then the old chunks are deleted. In the save's transaction, so a reader sees the old log or the new base.
+    /// </summary>
+    private async Task CompactLogAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long baseBytes, long firstSeq)
+    {
+        var chunks = new List<(long Seq, int Bytes)>();
+        await using (var command = Command(connection, transaction,
+            "SELECT seq, n_bytes FROM fraud_account_log WHERE grp = @g AND topic = @t AND part = @p AND seq < @f ORDER BY seq DESC", [.. Key(key), ("@f", firstSeq)]))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                chunks.Add((reader.GetInt64(0), checked((int)reader.GetInt64(1))));
+            }
+        }
+
+        // Sized for the accounts of the last base (~100 B each), so that the set of ids is not regrown from a handful.
+        var compaction = new AccountLog.Compaction((int)Math.Min(baseBytes / 100, 1 << 22));
+        var next = firstSeq;
+        await using (var read = Command(connection, transaction,
+            "SELECT entries FROM fraud_account_log WHERE grp = @g AND topic = @t AND part = @p AND seq = @s", [.. Key(key), ("@s", 0L)]))
+        {
+            var seq = read.Parameters[read.Parameters.Count - 1];
+            foreach (var (chunkSeq, length) in chunks)
+            {
+                seq.Value = chunkSeq;
+                var array = ChunkPool.Rent(length);
+                try
+                {
+                    await using (var reader = await read.ExecuteReaderAsync())
+                    {
+                        var got = await reader.ReadAsync() ? reader.GetBytes(0, 0, array, 0, length) : -1;
+                        if (got != length)
+                        {
+                            throw new InvalidDataException($"account log chunk {chunkSeq} of {key.Topic}-{key.Partition} holds {got} bytes where its row says {length}");
+                        }
+                    }
+
+                    compaction.ApplyOlder(array.AsSpan(0, length));
+                }
+                finally
+                {
+                    ChunkPool.Return(array);
+                }
+
+                if (compaction.TakeCompleted(atLeast: _postgres ? PostgresRowsPerStatement : SqliteRowsPerStatement) is { } completed)
+                {
+                    using (completed)
+                    {
+                        await AppendAsync(connection, transaction, key, next, completed, isBase: true);
+                        next += completed.Count;
+                    }
+                }
+            }
+        }
+
+        using (var rest = compaction.Finish())
+        {
+            await AppendAsync(connection, transaction, key, next, rest, isBase: true);
+        }
+
+        await Execute(connection, transaction, "DELETE FROM fraud_account_log WHERE grp = @g AND topic = @t AND part = @p AND seq < @f", [.. Key(key), ("@f", firstSeq)]);
+    }
+
+    /// <summary>
+    /// Replaces the partition's log and its rows of the first layout by its live accounts, as gathered for a claim, as a
+    /// new base (a claim has them in memory anyway).
+    /// </summary>
     private async Task CompactAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, AccountLog.LiveAccounts accounts, long firstSeq)
     {
         await DeleteAccountsAsync(connection, transaction, key);
