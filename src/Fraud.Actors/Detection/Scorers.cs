@@ -22,12 +22,20 @@ public interface IAccountScorer
 /// <summary>
 /// Sends a batch of transactions to their accounts through the node's <see cref="AccountRegion"/>, as one message per
 /// partition (and assignment generation) in the batch, and completes the batch's promise when every partition has
-/// answered. One long-lived reply actor serves every request by correlation id, instead of an <c>Ask</c> per message
+/// answered. One long-lived reply reference serves every request by correlation id, instead of an <c>Ask</c> per message
 /// (a temporary actor, a promise, a cancellation timer and a registry entry each time); timeouts are swept once a second.
 /// </summary>
+/// <remarks>
+/// The reply reference is not an actor with a mailbox but, like the reference an <c>Ask</c> makes, one that handles a
+/// reply on the thread that tells it (<see cref="Replies"/>): the partition actor that answers fills in its verdicts, and
+/// the last one to answer completes the batch. Through a reply actor every partition's answer was one more thread hop,
+/// and the answers of all partitions queued behind each other in its one mailbox. Replies only ever come from this
+/// node's partition actors, so the reference never needs to be reachable from elsewhere.
+/// </remarks>
 public sealed class RegionScorer : IAccountScorer, IDisposable
 {
     private readonly IActorRef _region;
+    private readonly IActorRef _sweeper;
     private readonly IActorRef _replies;
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private readonly long _timeoutMs;
@@ -37,7 +45,8 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
     {
         _region = region;
         _timeoutMs = (long)timeout.TotalMilliseconds;
-        _replies = actors.ActorOf(Props.Create(() => new ReplyActor(this)));
+        _sweeper = actors.ActorOf(Props.Create(() => new Sweeper(this)));
+        _replies = new Replies(this, ((IInternalActorRef)_sweeper).Provider);
     }
 
     public Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
@@ -83,10 +92,10 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         return call.Promise.Task;
     }
 
-    /// <summary>Stops the reply actor; requests still pending fail.</summary>
+    /// <summary>Stops the timeout sweeps; requests still pending fail.</summary>
     public void Dispose()
     {
-        _replies.Tell(PoisonPill.Instance);
+        _sweeper.Tell(PoisonPill.Instance);
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var pending))
@@ -158,20 +167,39 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
 
     private readonly record struct Pending(BatchCall Call, int First, long DeadlineMs, int Partition, string Account);
 
-    private sealed class ReplyActor : ReceiveActor, IWithTimers
+    /// <summary>Where partitions answer: each answer is handled on the thread of the one that tells it.</summary>
+    private sealed class Replies(RegionScorer scorer, IActorRefProvider provider) : MinimalActorRef
+    {
+        public override ActorPath Path { get; } = provider.TempPath();
+
+        public override IActorRefProvider Provider { get; } = provider;
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            switch (message)
+            {
+                case TransactionsScored scored:
+                    scorer.Complete(scored);
+                    break;
+                case PartitionNotOwned notOwned:
+                    scorer.Skip(notOwned);
+                    break;
+                case PartitionFailed failed:
+                    scorer.Fail(failed);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Fails the requests past their deadline, once a second.</summary>
+    private sealed class Sweeper : ReceiveActor, IWithTimers
     {
         private sealed record Sweep
         {
             public static readonly Sweep Instance = new();
         }
 
-        public ReplyActor(RegionScorer scorer)
-        {
-            Receive<TransactionsScored>(scorer.Complete);
-            Receive<PartitionNotOwned>(scorer.Skip);
-            Receive<PartitionFailed>(scorer.Fail);
-            Receive<Sweep>(_ => scorer.FailExpired());
-        }
+        public Sweeper(RegionScorer scorer) => Receive<Sweep>(_ => scorer.FailExpired());
 
         public ITimerScheduler Timers { get; set; } = null!;
 

@@ -317,7 +317,11 @@ public static class AccountLog
         private readonly ChunkWriter _writer = new(new ArrayBufferWriter<byte>(ChunkBytes));
         private readonly List<int> _starts = new(512);
 
-        public Compaction(int capacity) => _seen = new KeySet(capacity);
+        // The ids' set of the last compaction, emptied, for the next one: its arrays are large (a partition's ids), and
+        // new ones at every compaction were large-object allocations that brought full collections forward.
+        private static KeySet? _spare;
+
+        public Compaction(int capacity) => _seen = Interlocked.Exchange(ref _spare, null) ?? new KeySet(capacity);
 
         /// <summary>Accounts written into the new base so far.</summary>
         public int Live { get; private set; }
@@ -351,8 +355,13 @@ public static class AccountLog
         /// <summary>The new base's chunks completed so far, when at least <paramref name="atLeast"/> (the caller stores and disposes them).</summary>
         public Chunks? TakeCompleted(int atLeast) => _writer.TakeCompleted(atLeast);
 
-        /// <summary>The rest of the new base.</summary>
-        public Chunks Finish() => _writer.Finish();
+        /// <summary>The rest of the new base. The compaction is done: its set of ids goes to the next one.</summary>
+        public Chunks Finish()
+        {
+            _seen.Clear();
+            Volatile.Write(ref _spare, _seen);
+            return _writer.Finish();
+        }
     }
 
     /// <summary>
@@ -377,6 +386,14 @@ public static class AccountLog
             _lengths = new int[capacity];
             _hashes = new int[capacity];
             _slots = new int[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(capacity * 2))];
+        }
+
+        /// <summary>Empties the set, keeping its arrays.</summary>
+        public void Clear()
+        {
+            Array.Clear(_slots);
+            _count = 0;
+            _used = 0;
         }
 
         /// <summary>Adds <paramref name="id"/>; false when it was already there.</summary>
