@@ -12,8 +12,8 @@ namespace Fraud.Host.Detection;
 /// Counts what the detector wrote, as each output is acknowledged: per outcome, per rule, per injected scenario
 /// (the generator's ground-truth header), and the end-to-end latency from the transaction's timestamp to the
 /// acknowledgement. Updated from the stream, read by status lines, the summary, the dashboard and (the same counts)
-/// the Prometheus metrics. Keeps the latest fraud verdicts in a fixed ring, by reference: the dashboard samples
-/// them, it never receives every transaction.
+/// the Prometheus metrics. Keeps the latest fraud verdicts in a fixed ring, encoded (see <see cref="FlaggedRing"/>):
+/// the dashboard samples them, it never receives every transaction.
 /// </summary>
 public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts = 1000, int latencySamples = DetectorStats.DefaultLatencySamples)
 {
@@ -25,8 +25,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     public const int DefaultLatencySamples = 1 << 20;
     private int LatencySamples => _latencies.Length;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private readonly FlaggedTransaction?[] _recentFraud = new FlaggedTransaction?[Math.Max(1, recentVerdicts)];
-    private long _recentFraudCount;
+    private readonly FlaggedRing _recentFraud = new(recentVerdicts);
     private long _in;
     private readonly ConcurrentDictionary<string, long> _ruleHits = new();
     private readonly ConcurrentDictionary<string, long> _injected = new();
@@ -90,8 +89,11 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
             case Outcome.Fraud:
                 Interlocked.Increment(ref _fraud);
                 FraudMetrics.FraudTransactions.Inc();
-                var slot = Interlocked.Increment(ref _recentFraudCount) - 1;
-                Volatile.Write(ref _recentFraud[slot % _recentFraud.Length], summary.Flagged);
+                if (summary.Flagged is { } flagged)
+                {
+                    _recentFraud.Add(flagged);
+                }
+
                 break;
             default:
                 Interlocked.Increment(ref _deadLetter);
@@ -125,21 +127,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     }
 
     /// <summary>The latest fraud verdicts, newest first.</summary>
-    public IReadOnlyList<FlaggedTransaction> RecentFraud()
-    {
-        var count = Interlocked.Read(ref _recentFraudCount);
-        var kept = (int)Math.Min(count, _recentFraud.Length);
-        var newestFirst = new List<FlaggedTransaction>(kept);
-        for (var i = 0; i < kept; i++)
-        {
-            if (Volatile.Read(ref _recentFraud[(count - 1 - i) % _recentFraud.Length]) is { } flagged)
-            {
-                newestFirst.Add(flagged);
-            }
-        }
-
-        return newestFirst;
-    }
+    public IReadOnlyList<FlaggedTransaction> RecentFraud() => _recentFraud.NewestFirst();
 
     /// <summary>
     /// p50 and p99 (ms) of the latencies recorded since <paramref name="mark"/> (a previous <see cref="LatencyMark"/>),
@@ -216,7 +204,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     }
 }
 
-/// <summary>A fraud verdict as the dashboard lists it: the transaction and its verdict, by reference.</summary>
+/// <summary>A fraud verdict as the dashboard lists it: the transaction and its verdict.</summary>
 public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict, int Partition);
 
 /// <summary>

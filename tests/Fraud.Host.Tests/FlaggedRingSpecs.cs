@@ -1,0 +1,67 @@
+using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
+using Fraud.Host.Detection;
+
+namespace Fraud.Host.Tests;
+
+/// <summary>The dashboard's ring of the latest fraud verdicts, kept encoded.</summary>
+public sealed class FlaggedRingSpecs
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 2, 9, 30, 15, 123, TimeSpan.FromHours(5.5));
+
+    private static FlaggedTransaction Flagged(int i, string? category = "grocery", string id = "tx") => new(
+        new Transaction($"{id}-{i}", $"ACC-{i}", "MERCH-Ünïcode-✓", 1234.5678m + i, "EUR", At.AddSeconds(i), category, i % 2 == 0 ? "FR" : null, null),
+        new Verdict(0.25 * i, [new RuleHit("large-amount", 1234.5678m + i, 900m, null), new RuleHit("velocity-count", 7, 5, "PT1M")],
+            At.AddSeconds(i).ToUniversalTime(), "node-a", Late: i % 3 == 0),
+        Partition: i % 12);
+
+    [Fact]
+    public void Should_give_back_every_field_of_the_latest_verdicts_newest_first()
+    {
+        var ring = new FlaggedRing(capacity: 3);
+        for (var i = 0; i < 5; i++)
+        {
+            ring.Add(Flagged(i, category: i == 4 ? null : "grocery"));
+        }
+
+        var kept = ring.NewestFirst();
+
+        Assert.Equal(["tx-4", "tx-3", "tx-2"], kept.Select(f => f.Transaction.TransactionId));
+        foreach (var flagged in kept)
+        {
+            var i = int.Parse(flagged.Transaction.TransactionId[3..]);
+            var expected = Flagged(i, category: i == 4 ? null : "grocery");
+            Assert.Equal(expected.Transaction, flagged.Transaction); // records: every field, the offset of the time too
+            Assert.Equal(expected.Transaction.Timestamp.Offset, flagged.Transaction.Timestamp.Offset);
+            Assert.Equal(expected.Partition, flagged.Partition);
+            Assert.Equal(expected.Verdict.Score, flagged.Verdict.Score);
+            Assert.Equal(expected.Verdict.DetectedAt, flagged.Verdict.DetectedAt);
+            Assert.Equal(expected.Verdict.DetectorNode, flagged.Verdict.DetectorNode);
+            Assert.Equal(expected.Verdict.Late, flagged.Verdict.Late);
+            Assert.Equal(expected.Verdict.Rules, flagged.Verdict.Rules);
+        }
+    }
+
+    [Fact]
+    public void Should_keep_a_verdict_too_large_for_a_slot_as_it_is()
+    {
+        var ring = new FlaggedRing(capacity: 4);
+        var huge = Flagged(1, id: new string('x', FlaggedRing.SlotBytes));
+        ring.Add(Flagged(0));
+        ring.Add(huge);
+        ring.Add(Flagged(2));
+
+        var kept = ring.NewestFirst();
+
+        Assert.Equal(3, kept.Count);
+        Assert.Same(huge, kept[1]);
+        Assert.Equal("tx-2", kept[0].Transaction.TransactionId);
+        Assert.Equal("tx-0", kept[2].Transaction.TransactionId);
+    }
+
+    [Fact]
+    public void Should_be_empty_before_the_first_verdict()
+    {
+        Assert.Empty(new FlaggedRing(capacity: 10).NewestFirst());
+    }
+}
