@@ -187,6 +187,9 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
                 case PartitionFailed failed:
                     scorer.Fail(failed);
                     break;
+                default:
+                    Provider.DeadLetters.Tell(message, sender); // nothing else is expected here: seen in the dead-letter log, not dropped
+                    break;
             }
         }
     }

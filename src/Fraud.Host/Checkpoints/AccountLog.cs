@@ -208,15 +208,16 @@ public static class AccountLog
     }
 
     /// <summary>
-    /// A partition's live accounts as the store gathers them (for a claim, or a compaction): the log's chunks read into
-    /// pooled arrays and applied in order (each state replaces the account's earlier one, each removal drops it), each
-    /// account a slice of them (its UTF-8 id and its state), none turned into a string or an array of its own.
+    /// A partition's live accounts as the store gathers them for a claim (and writes them as a new base when the claim
+    /// moves rows of the first layout into the log): the log's chunks read into pooled arrays and applied in order (each
+    /// state replaces the account's earlier one, each removal drops it), each account a slice of them (its UTF-8 id and
+    /// its state), none turned into a string or an array of its own. A compaction does not gather them: see
+    /// <see cref="Compaction"/>.
     /// </summary>
     /// <remarks>
-    /// Why: a compaction reads a partition's whole log (two to three times its live accounts) and holds it while it
-    /// writes the new base, long enough for every young collection meanwhile to copy it. Read as arrays, strings and
-    /// slices, that was ~130 MB of the ~300 MB the detector's GC promoted in a 22 s phase of the e2e bench at 40,000
-    /// msg/s (174 MB with compactions off, 2026-12-01, bench/RESULTS.md §10).
+    /// Why slices: read as arrays and strings, a compaction's accounts (when compactions still gathered them) were
+    /// ~130 MB of the ~300 MB the detector's GC promoted in a 22 s phase of the e2e bench at 40,000 msg/s (174 MB with
+    /// compactions off, 2026-12-01, bench/RESULTS.md §10).
     /// </remarks>
     public sealed class LiveAccounts(int capacity) : IDisposable
     {

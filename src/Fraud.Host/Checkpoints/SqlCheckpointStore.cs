@@ -166,7 +166,7 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
             nextOffset = reader.GetInt64(1);
         }
 
-        using var accounts = await ReadAccountsAsync(connection, transaction, key, baseBytes: 0);
+        using var accounts = await ReadAccountsAsync(connection, transaction, key);
         if (accounts.LegacyRows > 0)
         {
             // Written by the first layout: from now on they live in the log.
@@ -243,13 +243,12 @@ public sealed class SqlCheckpointStore : ICheckpointStore, IDisposable
     }
 
     /// <summary>
-    /// The partition's live accounts: rows of the first layout, then the log applied in order, each chunk read into a
-    /// pooled array and each account left a slice of it (see <see cref="AccountLog.LiveAccounts"/>).
+    /// The partition's live accounts, for a claim: rows of the first layout, then the log applied in order, each chunk
+    /// read into a pooled array and each account left a slice of it (see <see cref="AccountLog.LiveAccounts"/>).
     /// </summary>
-    private static async Task<AccountLog.LiveAccounts> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, PartitionKey key, long baseBytes)
+    private static async Task<AccountLog.LiveAccounts> ReadAccountsAsync(DbConnection connection, DbTransaction transaction, PartitionKey key)
     {
-        // Sized for the accounts of the last base (~100 B each), so that a compaction's table is not regrown from a handful.
-        var live = new AccountLog.LiveAccounts((int)Math.Min(baseBytes / 100, 1 << 22));
+        var live = new AccountLog.LiveAccounts(capacity: 0);
         try
         {
             await using (var command = Command(connection, transaction, "SELECT account, state FROM fraud_accounts WHERE grp = @g AND topic = @t AND part = @p", Key(key)))
