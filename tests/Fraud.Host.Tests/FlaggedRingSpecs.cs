@@ -24,7 +24,7 @@ public sealed class FlaggedRingSpecs
             ring.Add(Flagged(i, category: i == 4 ? null : "grocery"));
         }
 
-        var kept = ring.NewestFirst();
+        var kept = ring.NewestFirst().ToList();
 
         Assert.Equal(["tx-4", "tx-3", "tx-2"], kept.Select(f => f.Transaction.TransactionId));
         foreach (var flagged in kept)
@@ -51,12 +51,36 @@ public sealed class FlaggedRingSpecs
         ring.Add(huge);
         ring.Add(Flagged(2));
 
-        var kept = ring.NewestFirst();
+        var kept = ring.NewestFirst().ToList();
 
         Assert.Equal(3, kept.Count);
         Assert.Same(huge, kept[1]);
         Assert.Equal("tx-2", kept[0].Transaction.TransactionId);
         Assert.Equal("tx-0", kept[2].Transaction.TransactionId);
+    }
+
+    [Fact]
+    public void Should_make_only_the_verdicts_read_and_stop_before_one_replaced_while_reading()
+    {
+        var ring = new FlaggedRing(capacity: 4);
+        for (var i = 0; i < 4; i++)
+        {
+            ring.Add(Flagged(i));
+        }
+
+        using var reading = ring.NewestFirst().GetEnumerator();
+        Assert.True(reading.MoveNext());
+        Assert.Equal("tx-3", reading.Current.Transaction.TransactionId);
+        ring.Add(Flagged(4)); // replaces tx-0, not read yet
+        ring.Add(Flagged(5)); // replaces tx-1
+        var rest = new List<string>();
+        while (reading.MoveNext())
+        {
+            rest.Add(reading.Current.Transaction.TransactionId);
+        }
+
+        Assert.Equal(["tx-2"], rest); // in order, never a newer one in an older one's place
+        Assert.Equal(["tx-5", "tx-4", "tx-3", "tx-2"], ring.NewestFirst().Select(f => f.Transaction.TransactionId));
     }
 
     [Fact]

@@ -126,8 +126,8 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         FraudMetrics.EndToEnd.Observe(Math.Max(0, latencyMs) / 1000);
     }
 
-    /// <summary>The latest fraud verdicts, newest first.</summary>
-    public IReadOnlyList<FlaggedTransaction> RecentFraud() => _recentFraud.NewestFirst();
+    /// <summary>The latest fraud verdicts, newest first, each made as it is reached (take only what you need).</summary>
+    public IEnumerable<FlaggedTransaction> RecentFraud() => _recentFraud.NewestFirst();
 
     /// <summary>
     /// p50 and p99 (ms) of the latencies recorded since <paramref name="mark"/> (a previous <see cref="LatencyMark"/>),

@@ -7,7 +7,7 @@ namespace Fraud.Host.Detection;
 
 /// <summary>
 /// The latest fraud verdicts for the dashboard, each encoded into a fixed slot of one array from the pinned heap, and
-/// made into objects again only when the dashboard asks (about once a second). Thread-safe.
+/// made into objects again only when the dashboard reads them (see <see cref="NewestFirst"/>). Thread-safe.
 /// </summary>
 /// <remarks>
 /// Why not a ring of references: each kept verdict held its transaction (six strings), its verdict and rule hits, ~700
@@ -61,30 +61,45 @@ public sealed class FlaggedRing
         }
     }
 
-    /// <summary>The verdicts kept, newest first (new objects, the caller's to keep).</summary>
-    public IReadOnlyList<FlaggedTransaction> NewestFirst()
+    /// <summary>
+    /// The verdicts kept, newest first, each made into objects (the caller's to keep) only as the enumeration reaches it:
+    /// the dashboard asks every second for the first 50 or so. Verdicts added meanwhile are not seen; the enumeration
+    /// ends early if they replace the ones it has not reached yet.
+    /// </summary>
+    public IEnumerable<FlaggedTransaction> NewestFirst()
     {
-        byte[] copy;
-        int[] lengths;
-        FlaggedTransaction?[] large;
-        long count;
+        long start;
         lock (_gate)
         {
-            count = _count;
-            copy = _slots.ToArray();
-            lengths = (int[])_lengths.Clone();
-            large = (FlaggedTransaction?[])_large.Clone();
+            start = _count;
         }
 
-        var kept = (int)Math.Min(count, Capacity);
-        var newestFirst = new List<FlaggedTransaction>(kept);
-        for (var i = 0; i < kept; i++)
+        var buffer = new byte[SlotBytes];
+        for (var n = start - 1; n >= 0 && start - n <= Capacity; n--)
         {
-            var slot = (int)((count - 1 - i) % Capacity);
-            newestFirst.Add(lengths[slot] < 0 ? large[slot]! : Decode(copy.AsSpan(slot * SlotBytes, lengths[slot])));
-        }
+            FlaggedTransaction? large = null;
+            int length;
+            lock (_gate)
+            {
+                var slot = (int)(n % Capacity);
+                length = _count - n > Capacity ? 0 : _lengths[slot]; // 0: replaced since the enumeration began
+                if (length < 0)
+                {
+                    large = _large[slot];
+                }
+                else if (length > 0)
+                {
+                    _slots.AsSpan(slot * SlotBytes, length).CopyTo(buffer);
+                }
+            }
 
-        return newestFirst;
+            if (length == 0)
+            {
+                yield break;
+            }
+
+            yield return large ?? Decode(buffer.AsSpan(0, length));
+        }
     }
 
     // Strings as a 16-bit length (0xFFFF for null) and UTF-8; decimals as their four 32-bit parts; times as UTC ticks
