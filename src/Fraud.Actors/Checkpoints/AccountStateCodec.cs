@@ -68,15 +68,7 @@ public static class AccountStateCodec
             if (withRules is not null)
             {
                 w.Write(withRules.Score);
-                w.Write7BitEncodedInt(withRules.Rules.Count);
-                for (var h = 0; h < withRules.Rules.Count; h++)
-                {
-                    var hit = withRules.Rules[h];
-                    w.Write(hit.Id);
-                    w.Write(hit.Observed);
-                    w.Write(hit.Limit);
-                    WriteNullable(w, hit.Window);
-                }
+                WriteRules(w, withRules.Rules);
             }
         }
 
@@ -144,12 +136,7 @@ public static class AccountStateCodec
             if ((flags & 2) != 0)
             {
                 var score = r.ReadDouble();
-                var rules = new RuleHit[r.Read7BitEncodedInt()];
-                for (var h = 0; h < rules.Length; h++)
-                {
-                    rules[h] = new RuleHit(r.ReadString(), r.ReadDecimal(), r.ReadDecimal(), ReadNullable(r));
-                }
-
+                var rules = ReadRules(r);
                 withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late);
             }
 
@@ -157,7 +144,34 @@ public static class AccountStateCodec
         }
     }
 
-    private static void WriteNullable(BinaryWriter w, string? value)
+    /// <summary>A verdict's rule hits: their count, then each one's id, observed value, limit and window.</summary>
+    public static void WriteRules(BinaryWriter w, IReadOnlyList<RuleHit> rules)
+    {
+        w.Write7BitEncodedInt(rules.Count);
+        for (var h = 0; h < rules.Count; h++)
+        {
+            var hit = rules[h];
+            w.Write(hit.Id);
+            w.Write(hit.Observed);
+            w.Write(hit.Limit);
+            WriteNullable(w, hit.Window);
+        }
+    }
+
+    /// <summary>Rule hits as <see cref="WriteRules"/> wrote them.</summary>
+    public static RuleHit[] ReadRules(BinaryReader r)
+    {
+        var rules = new RuleHit[r.Read7BitEncodedInt()];
+        for (var h = 0; h < rules.Length; h++)
+        {
+            rules[h] = new RuleHit(r.ReadString(), r.ReadDecimal(), r.ReadDecimal(), ReadNullable(r));
+        }
+
+        return rules;
+    }
+
+    /// <summary>A string that may be null: a flag, then the string.</summary>
+    public static void WriteNullable(BinaryWriter w, string? value)
     {
         w.Write(value is not null);
         if (value is not null)
@@ -166,5 +180,5 @@ public static class AccountStateCodec
         }
     }
 
-    private static string? ReadNullable(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+    public static string? ReadNullable(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 }

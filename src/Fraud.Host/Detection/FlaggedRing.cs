@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using System.Text;
+using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
 
@@ -42,22 +41,12 @@ public sealed class FlaggedRing
     /// <summary>Keeps <paramref name="flagged"/> in place of the oldest.</summary>
     public void Add(FlaggedTransaction flagged)
     {
-        Span<byte> encoded = stackalloc byte[SlotBytes];
-        var length = Encode(flagged, encoded);
         lock (_gate)
         {
             var slot = (int)(_count++ % Capacity);
-            if (length > 0)
-            {
-                encoded[..length].CopyTo(_slots.AsSpan(slot * SlotBytes, SlotBytes));
-                _lengths[slot] = length;
-                _large[slot] = null;
-            }
-            else
-            {
-                _lengths[slot] = -1;
-                _large[slot] = flagged;
-            }
+            var length = Encode(flagged, _slots, slot * SlotBytes);
+            _lengths[slot] = length > 0 ? length : -1;
+            _large[slot] = length > 0 ? null : flagged;
         }
     }
 
@@ -98,168 +87,67 @@ public sealed class FlaggedRing
                 yield break;
             }
 
-            yield return large ?? Decode(buffer.AsSpan(0, length));
+            yield return large ?? Decode(buffer, length);
         }
     }
 
-    // Strings as a 16-bit length (0xFFFF for null) and UTF-8; decimals as their four 32-bit parts; times as UTC ticks
-    // and an offset in minutes. 0 when it does not fit.
-    private static int Encode(FlaggedTransaction flagged, Span<byte> into)
+    // With the checkpoints' binary encoding (AccountStateCodec's for strings and rule hits); times as UTC ticks and an
+    // offset in minutes. The bytes written, or 0 when they do not fit in a slot.
+    private static int Encode(FlaggedTransaction flagged, byte[] slots, int at)
     {
         var (tx, verdict) = (flagged.Transaction, flagged.Verdict);
-        var writer = new SlotWriter(into);
-        writer.Text(tx.TransactionId);
-        writer.Text(tx.Source);
-        writer.Text(tx.Target);
-        writer.Number(tx.Amount);
-        writer.Text(tx.Currency);
-        writer.Time(tx.Timestamp);
-        writer.Text(tx.MerchantCategory);
-        writer.Text(tx.Country);
-        writer.Text(tx.DeviceId);
-        writer.Long(BitConverter.DoubleToInt64Bits(verdict.Score));
-        writer.Time(verdict.DetectedAt);
-        writer.Text(verdict.DetectorNode);
-        writer.Long(verdict.Late ? 1 : 0);
-        writer.Long(flagged.Partition);
-        writer.Long(verdict.Rules.Count);
-        for (var i = 0; i < verdict.Rules.Count; i++)
+        using var stream = new MemoryStream(slots, at, SlotBytes, writable: true);
+        using var w = new BinaryWriter(stream);
+        try
         {
-            var hit = verdict.Rules[i];
-            writer.Text(hit.Id);
-            writer.Number(hit.Observed);
-            writer.Number(hit.Limit);
-            writer.Text(hit.Window);
+            w.Write(tx.TransactionId);
+            w.Write(tx.Source);
+            w.Write(tx.Target);
+            w.Write(tx.Amount);
+            w.Write(tx.Currency);
+            WriteTime(w, tx.Timestamp);
+            AccountStateCodec.WriteNullable(w, tx.MerchantCategory);
+            AccountStateCodec.WriteNullable(w, tx.Country);
+            AccountStateCodec.WriteNullable(w, tx.DeviceId);
+            w.Write(verdict.Score);
+            WriteTime(w, verdict.DetectedAt);
+            w.Write(verdict.DetectorNode);
+            w.Write(verdict.Late);
+            w.Write(flagged.Partition);
+            AccountStateCodec.WriteRules(w, verdict.Rules);
+            w.Flush();
+            return (int)stream.Position;
         }
-
-        return writer.Fits ? writer.Written : 0;
+        catch (NotSupportedException)
+        {
+            return 0; // a fixed stream cannot grow: larger than a slot
+        }
     }
 
-    private static FlaggedTransaction Decode(ReadOnlySpan<byte> from)
+    private static FlaggedTransaction Decode(byte[] from, int length)
     {
-        var reader = new SlotReader(from);
-        var tx = new Transaction(reader.Text()!, reader.Text()!, reader.Text()!, reader.Number(), reader.Text()!, reader.Time(),
-            reader.Text(), reader.Text(), reader.Text());
-        var score = BitConverter.Int64BitsToDouble(reader.Long());
-        var detectedAt = reader.Time();
-        var node = reader.Text()!;
-        var late = reader.Long() != 0;
-        var partition = (int)reader.Long();
-        var rules = new RuleHit[(int)reader.Long()];
-        for (var i = 0; i < rules.Length; i++)
-        {
-            rules[i] = new RuleHit(reader.Text()!, reader.Number(), reader.Number(), reader.Text());
-        }
-
+        using var r = new BinaryReader(new MemoryStream(from, 0, length, writable: false));
+        var tx = new Transaction(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDecimal(), r.ReadString(), ReadTime(r),
+            AccountStateCodec.ReadNullable(r), AccountStateCodec.ReadNullable(r), AccountStateCodec.ReadNullable(r));
+        var score = r.ReadDouble();
+        var detectedAt = ReadTime(r);
+        var node = r.ReadString();
+        var late = r.ReadBoolean();
+        var partition = r.ReadInt32();
+        var rules = AccountStateCodec.ReadRules(r);
         return new FlaggedTransaction(tx, new Verdict(score, rules, detectedAt, node, late), partition);
     }
 
-    private ref struct SlotWriter(Span<byte> into)
+    private static void WriteTime(BinaryWriter w, DateTimeOffset time)
     {
-        private readonly Span<byte> _into = into;
-
-        public int Written { get; private set; }
-
-        public bool Fits { get; private set; } = true;
-
-        public void Text(string? text)
-        {
-            if (text is null)
-            {
-                Short(ushort.MaxValue);
-                return;
-            }
-
-            var bytes = Encoding.UTF8.GetByteCount(text);
-            if (bytes >= ushort.MaxValue || !Room(2 + bytes))
-            {
-                Fits = false;
-                return;
-            }
-
-            Short((ushort)bytes);
-            Written += Encoding.UTF8.GetBytes(text, _into[Written..]);
-        }
-
-        public void Number(decimal value)
-        {
-            Span<int> parts = stackalloc int[4];
-            decimal.GetBits(value, parts);
-            foreach (var part in parts)
-            {
-                Long(part);
-            }
-        }
-
-        public void Time(DateTimeOffset time)
-        {
-            Long(time.UtcTicks);
-            Long((long)time.Offset.TotalMinutes);
-        }
-
-        public void Long(long value)
-        {
-            if (Room(8))
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(_into[Written..], value);
-                Written += 8;
-            }
-        }
-
-        private void Short(ushort value)
-        {
-            if (Room(2))
-            {
-                BinaryPrimitives.WriteUInt16LittleEndian(_into[Written..], value);
-                Written += 2;
-            }
-        }
-
-        private bool Room(int bytes)
-        {
-            if (Fits && Written + bytes <= _into.Length)
-            {
-                return true;
-            }
-
-            Fits = false;
-            return false;
-        }
+        w.Write(time.UtcTicks);
+        w.Write((short)time.Offset.TotalMinutes);
     }
 
-    private ref struct SlotReader(ReadOnlySpan<byte> from)
+    private static DateTimeOffset ReadTime(BinaryReader r)
     {
-        private readonly ReadOnlySpan<byte> _from = from;
-        private int _at;
-
-        public string? Text()
-        {
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(_from[_at..]);
-            _at += 2;
-            if (length == ushort.MaxValue)
-            {
-                return null;
-            }
-
-            var text = Encoding.UTF8.GetString(_from.Slice(_at, length));
-            _at += length;
-            return text;
-        }
-
-        public decimal Number() => new([(int)Long(), (int)Long(), (int)Long(), (int)Long()]);
-
-        public DateTimeOffset Time()
-        {
-            var utcTicks = Long();
-            var offset = TimeSpan.FromMinutes(Long());
-            return new DateTimeOffset(utcTicks + offset.Ticks, offset);
-        }
-
-        public long Long()
-        {
-            var value = BinaryPrimitives.ReadInt64LittleEndian(_from[_at..]);
-            _at += 8;
-            return value;
-        }
+        var utcTicks = r.ReadInt64();
+        var offset = TimeSpan.FromMinutes(r.ReadInt16());
+        return new DateTimeOffset(utcTicks + offset.Ticks, offset);
     }
 }
