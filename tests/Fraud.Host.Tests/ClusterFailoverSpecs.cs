@@ -22,8 +22,11 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
 {
     private const int Transactions = 100_000;
     private const int Accounts = 5_000;
-    // The default. What the embedded broker evicts (about 5 MiB kept per partition) is checked.
+    // The input's default. The outputs get four times as many: a SIGKILL re-reads up to a checkpoint interval of input
+    // (~28,000 records at this rate), most of it fraud, and at 12 the fraud topic's partitions reached the embedded
+    // broker's ~5 MiB. What it evicts is still checked.
     private const int Partitions = 12;
+    private const int OutputPartitions = 48;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
 
     [GeneratedRegex(@"^(?<name>fraud_[a-z_]+)(\{(?<labels>[^}]*)\})? (?<value>\S+)$", RegexOptions.Multiline)]
@@ -59,7 +62,7 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
     {
         var brokerPort = FraudProcess.FreePort();
         await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", brokerPort.ToString()],
-            new Dictionary<string, string> { ["Topics__Partitions"] = Partitions.ToString() });
+            new Dictionary<string, string> { ["Topics__Partitions"] = Partitions.ToString(), ["Topics__OutputPartitions"] = OutputPartitions.ToString() });
         await broker.WaitForLineAsync("broker: listening on", Patience);
         var bootstrap = $"127.0.0.1:{brokerPort}";
         var seedPort = FraudProcess.FreePort();

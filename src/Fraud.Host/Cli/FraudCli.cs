@@ -91,10 +91,10 @@ public static class FraudCli
             using var broker = EmbeddedKafkaBroker.Start(value);
             foreach (var topic in settings.Topics.All)
             {
-                broker.CreateTopic(topic, settings.Topics.Partitions);
+                broker.CreateTopic(topic, settings.Topics.PartitionsOf(topic));
             }
 
-            Console.WriteLine($"broker: listening on {broker.BootstrapServers} with topics {string.Join(", ", settings.Topics.All)} ({settings.Topics.Partitions} partitions each)");
+            Console.WriteLine($"broker: listening on {broker.BootstrapServers} with topics {string.Join(", ", settings.Topics.All.Select(t => $"{t} ({settings.Topics.PartitionsOf(t)})"))}");
             Console.WriteLine("broker: for trying the product and for tests only; about 5 MiB kept per partition, nothing persisted. Ctrl+C stops it.");
             try
             {

@@ -22,9 +22,18 @@ public sealed class TopicSettings
     /// <summary>Partitions per topic; also the most detector nodes that can share the input.</summary>
     public int Partitions { get; set; } = 12;
 
+    /// <summary>
+    /// Partitions of the output topics the host creates; 0 (the default) means <see cref="Partitions"/>. Outputs keep the
+    /// input's key, so more output partitions only spread the same records wider (the embedded broker keeps ~5 MiB each).
+    /// </summary>
+    public int OutputPartitions { get; set; }
+
     public short ReplicationFactor { get; set; } = 1;
 
     public IEnumerable<string> All => [Input, Legit, Fraud, DeadLetter];
+
+    /// <summary>How many partitions the host gives <paramref name="topic"/> when it creates it.</summary>
+    public int PartitionsOf(string topic) => topic == Input || OutputPartitions <= 0 ? Partitions : OutputPartitions;
 }
 
 /// <summary>How the detector runs.</summary>

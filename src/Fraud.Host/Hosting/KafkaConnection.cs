@@ -32,7 +32,7 @@ public sealed class KafkaConnection : IDisposable
             var broker = EmbeddedKafkaBroker.Start(embeddedPort);
             foreach (var topic in settings.Topics.All)
             {
-                broker.CreateTopic(topic, settings.Topics.Partitions);
+                broker.CreateTopic(topic, settings.Topics.PartitionsOf(topic));
             }
 
             var embedded = settings.Kafka.WithBootstrapServers(broker.BootstrapServers);
@@ -47,7 +47,7 @@ public sealed class KafkaConnection : IDisposable
             throw new StartupException(problem);
         }
 
-        var specs = settings.Topics.All.Select(t => new TopicSpec(t, settings.Topics.Partitions, settings.Topics.ReplicationFactor));
+        var specs = settings.Topics.All.Select(t => new TopicSpec(t, settings.Topics.PartitionsOf(t), settings.Topics.ReplicationFactor));
         foreach (var warning in await TopicAdmin.EnsureTopicsAsync(settings.Kafka, specs, TimeSpan.FromSeconds(30)))
         {
             Console.Error.WriteLine($"warning: {warning}");
