@@ -213,7 +213,7 @@ public sealed class AccountRegionSpecs : RegionSpec
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         region.Tell(new PartitionsAssigned([new PartitionAssignment(Topic, 0, 1)]));
-        Assert.Contains(LargeAmountRule.Id, ExpectMsg<TransactionsScored>().Verdicts[0].RuleIds());
+        Assert.Contains(LargeAmountRule.Id, ExpectMsg<TransactionsScored>().Verdicts[0]!.RuleIds());
     }
 
     [Fact]

@@ -27,13 +27,13 @@ public sealed class OutputRecordSpecs
     [Fact]
     public void Should_keep_the_input_byte_for_byte_with_fields_we_do_not_know_and_add_the_verdict()
     {
-        const string input = """{"transactionId":"t1","source":"A","amount":950.00,"currency":"EUR","timestamp":1764000000000,"loyalty":{"tier":"gold"} }  """;
+        const string input = """{"transactionId":"t1","source":"A","amount":950.00,"currency":"EUR","timestamp":1795503600000,"loyalty":{"tier":"gold"} }  """;
         var (text, root, splice) = Output(input);
 
         Assert.Equal(InputSplice.AsIs, splice);
         Assert.StartsWith(input.TrimEnd()[..^1], text); // everything before the input's closing brace, unchanged
         Assert.Equal("gold", root.GetProperty("loyalty").GetProperty("tier").GetString());
-        Assert.Equal(1764000000000, root.GetProperty("timestamp").GetInt64()); // as sent, not reformatted
+        Assert.Equal(1795503600000, root.GetProperty("timestamp").GetInt64()); // as sent, not reformatted
         Assert.Equal("950.00", root.GetProperty("amount").GetRawText());
         var verdict = root.GetProperty("verdict");
         Assert.Equal(0.9, verdict.GetProperty("score").GetDouble());

@@ -19,8 +19,8 @@ public sealed class RegionScorerSpecs : RegionSpec
         var small = scorer.ScoreAsync([Request(Tx(0, 10m, account: "ACC-S"), At(0))]);
         var large = scorer.ScoreAsync([Request(Tx(1, 5000m, account: "ACC-S", country: "US"), At(1))]);
 
-        Assert.False(Assert.Single(await small)!.IsFraud);
-        Assert.Contains(LargeAmountRule.Id, Assert.Single(await large)!.RuleIds());
+        Assert.False(Assert.Single((await small).Verdicts)!.IsFraud);
+        Assert.Contains(LargeAmountRule.Id, Assert.Single((await large).Verdicts)!.RuleIds());
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class RegionScorerSpecs : RegionSpec
         Assert.False(batch.IsCompleted); // one partition has not answered yet
         replies.Tell(new TransactionsScored([Named("a"), Named("b")], first.CorrelationId));
 
-        var verdicts = await batch.WaitAsync(TimeSpan.FromSeconds(10));
+        var verdicts = (await batch.WaitAsync(TimeSpan.FromSeconds(10))).Verdicts;
         Assert.Equal(["a", "b", null, "c"], verdicts.Select(v => v?.DetectorNode));
     }
 
@@ -61,7 +61,7 @@ public sealed class RegionScorerSpecs : RegionSpec
         using var scorer = new RegionScorer(Sys, region, TimeSpan.FromSeconds(5));
         region.Tell(new PartitionsRevoked([0]), TestActor);
 
-        Assert.Null(Assert.Single(await scorer.ScoreAsync([Request(Tx(0, account: "ACC-R"), At(0))])));
+        Assert.Null(Assert.Single((await scorer.ScoreAsync([Request(Tx(0, account: "ACC-R"), At(0))])).Verdicts));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public abstract class RegionSpec() : TestKit(ConfigurationFactory.ParseString("a
     protected Verdict Score(IActorRef region, Transaction tx, long offset, int partition = 0, int generation = 1)
     {
         region.Tell(ScoreTransactions.One(tx, At(offset, partition, generation)), TestActor);
-        return Assert.Single(ExpectMsg<TransactionsScored>(TimeSpan.FromSeconds(10)).Verdicts);
+        return Assert.Single(ExpectMsg<TransactionsScored>(TimeSpan.FromSeconds(10)).Verdicts)!;
     }
 
     protected AccountInspected Inspect(IActorRef region, string account, int partition = 0)

@@ -177,7 +177,7 @@ public static class ActorLayerBench
             fraud += verdict.IsFraud ? 1 : 0;
             var scored = new ScoredRecord<int>(inputs[i], verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, tx, verdict, Splice: parsed.Splice);
             var t2 = Stopwatch.GetTimestamp();
-            bytes += OutputRecords.ToOutbound(scored).Value.Length;
+            bytes += OutputRecords.ToOutbound(scored).Value!.Length;
             var t3 = Stopwatch.GetTimestamp();
             parse += t1 - t0;
             score += t2 - t1;

@@ -14,7 +14,7 @@ internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
     private readonly Dictionary<string, AccountState> _accounts = new();
     private readonly AccountArena _arena = new();
 
-    public Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
+    public Task<ScoredBatch> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
     {
         var verdicts = new Verdict?[batch.Count];
         lock (_accounts)
@@ -31,6 +31,6 @@ internal sealed class DirectScorer(RuleSettings rules) : IAccountScorer
             }
         }
 
-        return Task.FromResult(verdicts);
+        return Task.FromResult(new ScoredBatch(verdicts));
     }
 }

@@ -23,8 +23,11 @@ public sealed record ScoreTransactions(int Partition, int Generation, IReadOnlyL
         new(origin.Partition, origin.Generation, [transaction], [origin.Offset], correlationId);
 }
 
-/// <summary>The reply to <see cref="ScoreTransactions"/>: one verdict per transaction, in the same order.</summary>
-public sealed record TransactionsScored(IReadOnlyList<Verdict> Verdicts, long CorrelationId = 0);
+/// <summary>
+/// The reply to <see cref="ScoreTransactions"/>: one verdict per transaction, in the same order. Where scoring one
+/// threw, its verdict is null and <see cref="Failures"/> (null when none threw) says why, at the same index.
+/// </summary>
+public sealed record TransactionsScored(IReadOnlyList<Verdict?> Verdicts, long CorrelationId = 0, IReadOnlyList<string?>? Failures = null);
 
 /// <summary>
 /// The reply to a <see cref="ScoreTransactions"/> whose partition this node no longer owns (or owns under a newer

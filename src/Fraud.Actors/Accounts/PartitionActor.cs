@@ -49,6 +49,11 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     private long _durableOffset = -1;
     private bool _saving;
     private bool _resetPending;
+    private int _failuresLogged;
+    // A few stack traces are worth logging; a flood of one bug is counted in the dead-letter metric instead.
+    private const int MaxFailuresLogged = 10;
+    // Events can only be this far ahead of the clock when a checkpoint was written before event times were capped.
+    private static readonly TimeSpan FutureHorizon = TimeSpan.FromHours(1);
 
     public PartitionActor(PartitionAssignment assignment, PartitionContext context)
     {
@@ -65,7 +70,11 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
     public static Props Props(PartitionAssignment assignment, PartitionContext context) =>
         Akka.Actor.Props.Create(() => new PartitionActor(assignment, context));
 
-    protected override void PreStart() => Claim();
+    protected override void PreStart()
+    {
+        _context.Durable.Begin(_key.Topic, _key.Partition);
+        Claim();
+    }
 
     protected override void PostStop() => _context.Counter.Add(-_accounts.Count);
 
@@ -102,11 +111,20 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
             }
 
             var now = _context.Clock.GetUtcNow().UtcTicks;
+            var fromTheFuture = 0;
             foreach (var (account, bytes) in checkpoint.Accounts)
             {
                 var row = _accounts.Add(account);
-                AccountStateCodec.ReadInto(bytes, _accounts.State(row));
+                var state = _accounts.State(row);
+                AccountStateCodec.ReadInto(bytes, state);
+                fromTheFuture += state.ForgetEventsAfter(now + FutureHorizon.Ticks);
                 _accounts.LastSeenTicks(row) = now;
+            }
+
+            if (fromTheFuture > 0)
+            {
+                _log.Warning("partition {0}: forgot {1} remembered events dated more than {2} after this node's clock (saved before event times were capped at arrival)",
+                    _key, fromTheFuture, FutureHorizon);
             }
 
             _context.Counter.Add(_accounts.Count);
@@ -257,14 +275,30 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers, IWithStash
         }
 
         var now = _context.Clock.GetUtcNow();
-        var verdicts = new Verdict[command.Transactions.Count];
+        var verdicts = new Verdict?[command.Transactions.Count];
+        string?[]? failures = null;
         for (var i = 0; i < verdicts.Length; i++)
         {
-            verdicts[i] = Score(command.Transactions[i], now);
+            try
+            {
+                verdicts[i] = Score(command.Transactions[i], now);
+            }
+            catch (Exception e)
+            {
+                // One record must not stop its partition: it becomes a dead letter, and the others are scored.
+                (failures ??= new string?[verdicts.Length])[i] = $"{e.GetType().FullName}: {e.Message}";
+                if (_failuresLogged++ < MaxFailuresLogged)
+                {
+                    _log.Error(e, "partition {0}: scoring offset {1} threw; the record goes to the dead-letter topic", _key, command.Offsets[i]);
+                }
+            }
+
             _nextOffset = Math.Max(_nextOffset, command.Offsets[i] + 1);
         }
 
-        Sender.Tell(new TransactionsScored(verdicts, command.CorrelationId));
+        // Before the reply: the committer reads it once the outputs are acknowledged (see DurableOffsets.CommitLimit).
+        _context.Durable.Scored(_key.Topic, _key.Partition, _nextOffset);
+        Sender.Tell(new TransactionsScored(verdicts, command.CorrelationId, failures));
     }
 
     private Verdict Score(Transaction tx, DateTimeOffset now)

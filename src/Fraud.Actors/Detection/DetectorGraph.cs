@@ -62,19 +62,40 @@ public static class DetectorGraph
             ? Flow.Create<TIn>().Select(step)
             : Flow.Create<TIn>().SelectAsync(parallelism, group => Task.Run(() => step(group)));
 
-    /// <summary>Parses each record; a record that cannot be scored becomes a dead letter here, nothing is dropped.</summary>
-    public static Flow<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>, NotUsed> Parse<TAck>(int parallelism = DefaultStepParallelism) =>
-        Step<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>>(ParseGroup, parallelism).Named("parse");
+    /// <summary>
+    /// Parses each record; a record that cannot be scored becomes a dead letter here, nothing is dropped. Parsing one that
+    /// throws (a bug of ours) makes that record alone a dead letter (<see cref="RejectReasons.InternalError"/>).
+    /// </summary>
+    public static Flow<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>, NotUsed> Parse<TAck>(
+        RecordLimits? limits = null, TimeProvider? clock = null, int parallelism = DefaultStepParallelism)
+    {
+        var (checks, time) = (limits ?? RecordLimits.Default, clock ?? TimeProvider.System);
+        return Step<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>>(
+            group => ParseGroup(group, checks, time.GetUtcNow()), parallelism).Named("parse");
+    }
 
-    private static IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> ParseGroup<TAck>(IReadOnlyList<InboundRecord<TAck>> group)
+    private static IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> ParseGroup<TAck>(IReadOnlyList<InboundRecord<TAck>> group, RecordLimits limits, DateTimeOffset now)
     {
         var parsed = new (InboundRecord<TAck> Input, ParseResult Parsed)[group.Count];
         for (var i = 0; i < parsed.Length; i++)
         {
-            parsed[i] = (group[i], TransactionParser.Parse(group[i].Value, group[i].Origin));
+            parsed[i] = (group[i], ParseOne(group[i], limits, now));
         }
 
         return parsed;
+    }
+
+    /// <summary>A record's parse result, whatever it holds: never an exception.</summary>
+    public static ParseResult ParseOne<TAck>(InboundRecord<TAck> record, RecordLimits limits, DateTimeOffset now)
+    {
+        try
+        {
+            return TransactionParser.Parse(record.Value, record.Origin, limits, now);
+        }
+        catch (Exception e)
+        {
+            return ParseResult.Reject(RejectReasons.InternalError, $"parsing threw {e.GetType().FullName}: {e.Message}");
+        }
     }
 
     /// <summary>
@@ -90,6 +111,8 @@ public static class DetectorGraph
             .SelectAsync(Math.Max(1, parallelism), group => ScoreGroupAsync(scorer, group))
             .Named("score");
 
+    private static readonly ScoredBatch NoneScored = new([]);
+
     private static async Task<IReadOnlyList<ScoredRecord<TAck>>> ScoreGroupAsync<TAck>(IAccountScorer scorer, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> group)
     {
         var requests = new List<ScoreRequest>(group.Count);
@@ -101,7 +124,7 @@ public static class DetectorGraph
             }
         }
 
-        var verdicts = requests.Count == 0 ? [] : await scorer.ScoreAsync(requests).ConfigureAwait(false);
+        var answer = requests.Count == 0 ? NoneScored : await scorer.ScoreAsync(requests).ConfigureAwait(false);
         var scored = new List<ScoredRecord<TAck>>(group.Count);
         var next = 0;
         foreach (var (input, parsed) in group)
@@ -109,10 +132,17 @@ public static class DetectorGraph
             if (!parsed.IsValid)
             {
                 scored.Add(new ScoredRecord<TAck>(input, Outcome.DeadLetter, null, null, parsed.Reason, parsed.Detail));
+                continue;
             }
-            else if (verdicts[next++] is { } verdict)
+
+            var index = next++;
+            if (answer.Verdicts[index] is { } verdict)
             {
                 scored.Add(new ScoredRecord<TAck>(input, verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, parsed.Transaction, verdict, Splice: parsed.Splice));
+            }
+            else if (answer.FailureOf(index) is { } failure)
+            {
+                scored.Add(new ScoredRecord<TAck>(input, Outcome.DeadLetter, null, null, RejectReasons.InternalError, $"scoring threw {failure}"));
             }
         }
 
@@ -123,25 +153,30 @@ public static class DetectorGraph
     /// Writes each scored record's output and splits the group by outcome: up to three groups, each for one outlet of
     /// the Partition stage.
     /// </summary>
-    public static Flow<IReadOnlyList<ScoredRecord<TAck>>, (Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records), NotUsed> Write<TAck>(int parallelism = DefaultStepParallelism) =>
-        Step<IReadOnlyList<ScoredRecord<TAck>>, IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>>(ByOutcome, parallelism)
+    public static Flow<IReadOnlyList<ScoredRecord<TAck>>, (Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records), NotUsed> Write<TAck>(
+        RecordLimits? limits = null, int parallelism = DefaultStepParallelism)
+    {
+        var checks = limits ?? RecordLimits.Default;
+        return Step<IReadOnlyList<ScoredRecord<TAck>>, IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>>(group => ByOutcome(group, checks), parallelism)
             .SelectMany(routed => routed)
             .Named("write");
+    }
 
-    /// <summary>The outputs of a scored group, by outcome (legit first).</summary>
-    public static IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)> ByOutcome<TAck>(IReadOnlyList<ScoredRecord<TAck>> group)
+    /// <summary>The outputs of a scored group, by the outcome of each output (legit first): an output may have become a dead letter.</summary>
+    public static IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)> ByOutcome<TAck>(IReadOnlyList<ScoredRecord<TAck>> group, RecordLimits? limits = null)
     {
+        var checks = limits ?? RecordLimits.Default;
         List<OutboundRecord<TAck>>? legit = null, fraud = null, dead = null;
         for (var i = 0; i < group.Count; i++)
         {
-            var scored = group[i];
-            var list = scored.Outcome switch
+            var output = OutputRecords.ToOutbound(group[i], checks);
+            var list = output.Outcome switch
             {
                 Outcome.Legit => legit ??= new(group.Count),
                 Outcome.Fraud => fraud ??= new(),
                 _ => dead ??= new(),
             };
-            list.Add(OutputRecords.ToOutbound(scored));
+            list.Add(output);
         }
 
         var routed = new List<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>(3);
@@ -163,7 +198,9 @@ public static class DetectorGraph
         Sink<TAck, TCommitMat> committer,
         int parallelism,
         int batchSize = DefaultBatchSize,
-        int stepParallelism = DefaultStepParallelism)
+        int stepParallelism = DefaultStepParallelism,
+        RecordLimits? limits = null,
+        TimeProvider? clock = null)
     {
         var size = Math.Max(1, batchSize);
         return RunnableGraph.FromGraph(GraphDsl.Create(source, committer, (s, c) => (s, c), (builder, src, commit) =>
@@ -174,9 +211,9 @@ public static class DetectorGraph
 
             builder.From(src)
                 .Via(Group<InboundRecord<TAck>>(size))
-                .Via(Parse<TAck>(stepParallelism))
+                .Via(Parse<TAck>(limits, clock, stepParallelism))
                 .Via(Score<TAck>(scorer, Math.Max(1, parallelism / size)))
-                .Via(Write<TAck>(stepParallelism))
+                .Via(Write<TAck>(limits, stepParallelism))
                 .To(partition.In);
             builder.From(partition.Out((int)Outcome.Legit)).Via(records).Via(sinks.Legit).To(merge.In(0));
             builder.From(partition.Out((int)Outcome.Fraud)).Via(records).Via(sinks.Fraud).To(merge.In(1));

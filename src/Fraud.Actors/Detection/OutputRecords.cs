@@ -22,25 +22,143 @@ public static class OutputRecords
     public const string DetailHeader = "x-dead-letter-detail";
     public const string OriginHeader = "x-dead-letter-origin";
 
-    public static OutboundRecord<TAck> ToOutbound<TAck>(ScoredRecord<TAck> scored)
+    /// <summary>On a dead letter cut to fit the broker: which parts were cut (<c>value</c>, <c>key</c>, <c>headers</c>).</summary>
+    public const string TruncatedHeader = "x-dead-letter-truncated";
+
+    /// <summary>On a cut dead letter: the original value's length in bytes and its SHA-256 (hex).</summary>
+    public const string OriginalBytesHeader = "x-dead-letter-original-bytes";
+    public const string OriginalSha256Header = "x-dead-letter-original-sha256";
+
+    // A detail is a sentence, never the record's content: bounded, so that a dead letter's headers stay small.
+    private const int MaxDetailBytes = 512;
+
+    // What librdkafka adds to a record's key, value and headers on the wire, generously (its own bound is ~40 bytes).
+    private const int RecordOverhead = 256;
+
+    /// <summary>With the default limits (tests, tools).</summary>
+    public static OutboundRecord<TAck> ToOutbound<TAck>(ScoredRecord<TAck> scored) => ToOutbound(scored, RecordLimits.Default);
+
+    /// <summary>
+    /// The record to write for <paramref name="scored"/>, whatever it holds: a legit or fraud output that cannot be made
+    /// (a bug of ours) or that would be larger than <see cref="RecordLimits.MaxOutputBytes"/> becomes a dead letter, and a
+    /// dead letter that would be is cut to fit. Never throws for one record's content.
+    /// </summary>
+    public static OutboundRecord<TAck> ToOutbound<TAck>(ScoredRecord<TAck> scored, RecordLimits limits)
     {
         if (scored.Outcome == Outcome.DeadLetter)
         {
-            var headers = new List<KeyValuePair<string, byte[]>>(scored.Input.Headers.Count + 3);
-            headers.AddRange(scored.Input.Headers);
-            headers.Add(new(ReasonHeader, Encoding.UTF8.GetBytes(scored.RejectReason ?? "unknown")));
-            headers.Add(new(DetailHeader, Encoding.UTF8.GetBytes(scored.RejectDetail ?? "")));
-            headers.Add(new(OriginHeader, Encoding.UTF8.GetBytes(scored.Input.Origin.ToString())));
-            return new OutboundRecord<TAck>(Outcome.DeadLetter, scored.Input.Key, scored.Input.Value ?? [], headers, scored);
+            return DeadLetter(scored, limits.MaxOutputBytes);
         }
 
-        var tx = scored.Transaction!;
-        return new OutboundRecord<TAck>(
-            scored.Outcome,
-            Key(scored.Input.Key, tx.Source),
-            WriteScored(scored.Input.Value, scored.Splice, tx, scored.Verdict!),
-            scored.Input.Headers,
-            scored);
+        OutboundRecord<TAck> output;
+        try
+        {
+            var tx = scored.Transaction!;
+            output = new OutboundRecord<TAck>(
+                scored.Outcome,
+                Key(scored.Input.Key, tx.Source),
+                WriteScored(scored.Input.Value, scored.Splice, tx, scored.Verdict!),
+                scored.Input.Headers,
+                scored);
+        }
+        catch (Exception e)
+        {
+            return DeadLetter(AsDeadLetter(scored, RejectReasons.InternalError, $"writing the output threw {e.GetType().FullName}: {e.Message}"), limits.MaxOutputBytes);
+        }
+
+        var size = SizeOf(output.Key, output.Value, output.Headers);
+        return size <= limits.MaxOutputBytes
+            ? output
+            : DeadLetter(AsDeadLetter(scored, RejectReasons.OutputTooLarge,
+                $"the {scored.Outcome.ToString().ToLowerInvariant()} output would have {size} bytes, more than Limits:MaxOutputBytes ({limits.MaxOutputBytes})"), limits.MaxOutputBytes);
+    }
+
+    private static ScoredRecord<TAck> AsDeadLetter<TAck>(ScoredRecord<TAck> scored, string reason, string detail) =>
+        scored with { Outcome = Outcome.DeadLetter, Transaction = null, Verdict = null, RejectReason = reason, RejectDetail = detail };
+
+    /// <summary>
+    /// The input's key, value and headers as they came, plus the reason, the detail and the origin; cut when the whole
+    /// would not fit in <paramref name="maxBytes"/>: the value first, then the key, then the input's headers, each cut
+    /// said in headers with the original value's length and hash (the original stays in the input topic, at the origin).
+    /// </summary>
+    private static OutboundRecord<TAck> DeadLetter<TAck>(ScoredRecord<TAck> scored, int maxBytes)
+    {
+        var input = scored.Input;
+        var ours = new List<KeyValuePair<string, byte[]>>(6)
+        {
+            new(ReasonHeader, Encoding.UTF8.GetBytes(scored.RejectReason ?? "unknown")),
+            new(DetailHeader, Bounded(scored.RejectDetail ?? "", MaxDetailBytes)),
+            new(OriginHeader, Encoding.UTF8.GetBytes(input.Origin.ToString())),
+        };
+        byte[]? key = input.Key;
+        var value = input.Value;
+        IReadOnlyList<KeyValuePair<string, byte[]>> kept = input.Headers;
+        if (SizeOf(key, value, kept) + HeadersSize(ours) > maxBytes)
+        {
+            var cut = new List<string>(3);
+            var original = value ?? [];
+            ours.Add(new(OriginalBytesHeader, Encoding.ASCII.GetBytes(original.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            ours.Add(new(OriginalSha256Header, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(original)))));
+            ours.Add(new(TruncatedHeader, Encoding.ASCII.GetBytes("value,key,headers"))); // its final text is no longer than this
+            var room = maxBytes - SizeOf(key, null, kept) - HeadersSize(ours);
+            if (value is not null && room < value.Length)
+            {
+                value = value[..(int)Math.Max(0, room)];
+                cut.Add("value");
+            }
+
+            if (SizeOf(key, value, kept) + HeadersSize(ours) > maxBytes && key is not null)
+            {
+                key = key[..Math.Min(key.Length, maxBytes / 4)];
+                cut.Add("key");
+            }
+
+            if (SizeOf(key, value, kept) + HeadersSize(ours) > maxBytes)
+            {
+                kept = [];
+                cut.Add("headers");
+            }
+
+            ours[^1] = new(TruncatedHeader, Encoding.ASCII.GetBytes(string.Join(',', cut)));
+        }
+
+        var headers = new List<KeyValuePair<string, byte[]>>(kept.Count + ours.Count);
+        headers.AddRange(kept);
+        headers.AddRange(ours);
+        return new OutboundRecord<TAck>(Outcome.DeadLetter, key, value, headers, scored);
+    }
+
+    /// <summary>What a record weighs against the broker's limit: its key, value and headers, plus the wire's overhead.</summary>
+    internal static long SizeOf(byte[]? key, byte[]? value, IReadOnlyList<KeyValuePair<string, byte[]>> headers) =>
+        RecordOverhead + (key?.Length ?? 0) + (value?.Length ?? 0) + HeadersSize(headers);
+
+    private static long HeadersSize(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
+    {
+        long size = 0;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            size += Encoding.UTF8.GetByteCount(headers[i].Key) + (headers[i].Value?.Length ?? 0) + 10;
+        }
+
+        return size;
+    }
+
+    /// <summary><paramref name="text"/> as UTF-8, cut at a character's end to at most <paramref name="maxBytes"/>.</summary>
+    private static byte[] Bounded(string text, int maxBytes)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length <= maxBytes)
+        {
+            return bytes;
+        }
+
+        var end = maxBytes;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80)
+        {
+            end--; // not inside a character
+        }
+
+        return bytes[..end];
     }
 
     /// <summary>The account as the key: the input's own key when it already is (the usual case), else encoded anew.</summary>

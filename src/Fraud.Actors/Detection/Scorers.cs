@@ -9,14 +9,22 @@ namespace Fraud.Actors.Detection;
 /// <summary>A transaction to judge, and where it was read.</summary>
 public readonly record struct ScoreRequest(Transaction Transaction, RecordOrigin Origin);
 
+/// <summary>
+/// The answer to a batch: one verdict per request, in order. A verdict is null for a request not scored here: its
+/// partition is no longer owned (its new owner scores it), or, with its <see cref="Failures"/> entry set, scoring it
+/// threw (the record becomes a dead letter; the rest of the batch is scored as usual).
+/// </summary>
+public sealed record ScoredBatch(Verdict?[] Verdicts, string?[]? Failures = null)
+{
+    /// <summary>Why request <paramref name="index"/> could not be scored, or null.</summary>
+    public string? FailureOf(int index) => Failures?[index];
+}
+
 /// <summary>Where the graph sends transactions to be judged. The production one asks the accounts' partition actors.</summary>
 public interface IAccountScorer
 {
-    /// <summary>
-    /// One verdict per request, in order; null for a request whose partition is no longer owned here (its new owner
-    /// scores it). Requests of one account are scored in the order given.
-    /// </summary>
-    Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch);
+    /// <summary>Requests of one account are scored in the order given (see <see cref="ScoredBatch"/>).</summary>
+    Task<ScoredBatch> ScoreAsync(IReadOnlyList<ScoreRequest> batch);
 }
 
 /// <summary>
@@ -49,12 +57,12 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         _replies = new Replies(this, ((IInternalActorRef)_sweeper).Provider);
     }
 
-    public Task<Verdict?[]> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
+    public Task<ScoredBatch> ScoreAsync(IReadOnlyList<ScoreRequest> batch)
     {
         var call = new BatchCall(batch.Count);
         if (batch.Count == 0)
         {
-            return Task.FromResult(call.Verdicts);
+            return Task.FromResult(new ScoredBatch(call.Verdicts));
         }
 
         // Consecutive runs of one partition and generation are the common case (the source emits a fetch's records
@@ -114,6 +122,15 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
                 pending.Call.Verdicts[pending.First + k] = reply.Verdicts[k];
             }
 
+            if (reply.Failures is { } failures)
+            {
+                var all = pending.Call.FailuresArray();
+                for (var k = 0; k < failures.Count; k++)
+                {
+                    all[pending.First + k] = failures[k];
+                }
+            }
+
             pending.Call.PartDone();
         }
     }
@@ -152,7 +169,17 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
     {
         public Verdict?[] Verdicts { get; } = new Verdict?[size];
 
-        public TaskCompletionSource<Verdict?[]> Promise { get; } = new();
+        // Made only for a batch with a record whose scoring threw; each partition writes its own slots.
+        public string?[]? Failures;
+
+        /// <summary>The failures' array, made once however many partitions (on their own threads) need it.</summary>
+        public string?[] FailuresArray()
+        {
+            Interlocked.CompareExchange(ref Failures, new string?[Verdicts.Length], null);
+            return Failures!;
+        }
+
+        public TaskCompletionSource<ScoredBatch> Promise { get; } = new();
 
         public int Remaining;
 
@@ -160,7 +187,7 @@ public sealed class RegionScorer : IAccountScorer, IDisposable
         {
             if (Interlocked.Decrement(ref Remaining) == 0)
             {
-                Promise.TrySetResult(Verdicts);
+                Promise.TrySetResult(new ScoredBatch(Verdicts, Volatile.Read(ref Failures)));
             }
         }
     }

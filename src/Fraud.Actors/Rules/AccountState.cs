@@ -69,6 +69,30 @@ public sealed class AccountState
     /// <summary>The events, oldest first (valid until the arena's next rent: read them, then change the state).</summary>
     internal ReadOnlySpan<AccountEvent> EventSpan => Data.Events.AsSpan(Arena.Events);
 
+    /// <summary>
+    /// Forgets the events dated after <paramref name="ticks"/>, and lowers the newest time to what is left: for state
+    /// restored from before event times were capped (see <see cref="Transactions.EventTime"/>). How many it forgot.
+    /// </summary>
+    internal int ForgetEventsAfter(long ticks)
+    {
+        if (NewestTicks <= ticks)
+        {
+            return 0;
+        }
+
+        var events = EventSpan;
+        var keep = events.Length;
+        while (keep > 0 && events[keep - 1].Ticks > ticks)
+        {
+            keep--;
+        }
+
+        var forgotten = events.Length - keep;
+        Events.RemoveNewest(Arena.Events, forgotten);
+        NewestTicks = keep == 0 ? 0 : EventSpan[keep - 1].Ticks;
+        return forgotten;
+    }
+
     /// <summary>Points this handle at another row (a table's one handle, moved to the account being scored).</summary>
     internal void Bind(AccountArena arena, int row)
     {

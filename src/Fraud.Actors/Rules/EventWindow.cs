@@ -52,6 +52,9 @@ internal struct EventWindow
         _count -= count;
     }
 
+    /// <summary>Forgets the <paramref name="count"/> newest events.</summary>
+    public void RemoveNewest(BlockPool<AccountEvent> pool, int count) => _count -= Math.Min(count, _count);
+
     /// <summary>Copies the events into a block of <paramref name="to"/> (the block of <paramref name="from"/> is left to go with it).</summary>
     public void CopyTo(BlockPool<AccountEvent> from, BlockPool<AccountEvent> to)
     {

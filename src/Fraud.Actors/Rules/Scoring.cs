@@ -35,9 +35,12 @@ public static class Scoring
         return verdict;
     }
 
-    /// <summary>Arrived further behind the account's newest event than the allowed lateness.</summary>
+    /// <summary>
+    /// Arrived further behind the account's newest event than the allowed lateness. Times are <see cref="EventTime"/>'s:
+    /// a transaction's own, never later than its arrival, so no record can move its account's newest time past the present.
+    /// </summary>
     public static bool IsLate(AccountState state, Transaction tx, RuleSettings rules) =>
-        state.NewestTicks != 0 && tx.Timestamp.UtcTicks < state.NewestTicks - rules.AllowedLateness.Ticks;
+        state.NewestTicks != 0 && EventTime.TicksOf(tx) < state.NewestTicks - rules.AllowedLateness.Ticks;
 
     /// <summary>
     /// The rules that fire for <paramref name="tx"/> given what the account did before. A late transaction is judged by
@@ -59,7 +62,7 @@ public static class Scoring
             return hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>();
         }
 
-        var t = tx.Timestamp.UtcTicks;
+        var t = EventTime.TicksOf(tx);
         if (rules.VelocityCount.Enabled)
         {
             var count = CountIn(state, t - rules.VelocityCount.Window.Ticks, t) + 1;
@@ -100,7 +103,7 @@ public static class Scoring
 
     private static void Apply(AccountState state, Transaction tx, RuleSettings rules, ushort country)
     {
-        var entry = new AccountEvent(tx.Timestamp.UtcTicks, tx.Amount, country);
+        var entry = new AccountEvent(EventTime.TicksOf(tx), tx.Amount, country);
         ref var window = ref state.Events; // a struct: work on the state's own, not a copy
         var events = state.EventSpan;
         var index = events.Length;
@@ -198,7 +201,7 @@ public static class Scoring
             return null;
         }
 
-        var t = tx.Timestamp.UtcTicks;
+        var t = EventTime.TicksOf(tx);
         var events = state.EventSpan;
         for (var i = events.Length - 1; i >= 0; i--)
         {

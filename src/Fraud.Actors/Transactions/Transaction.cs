@@ -4,6 +4,8 @@ namespace Fraud.Actors.Transactions;
 /// A card or account transaction. <see cref="Source"/> is the paying account: the Kafka key, the sharding key and
 /// the unit of state for velocity rules. The seed's fields (<c>source, target, amount, currency</c>) are required;
 /// the rest is optional on input and filled from the Kafka record when missing (see <see cref="TransactionParser"/>).
+/// <see cref="ReceivedAt"/> is when its record reached the input (null when not read from one): the rules never count
+/// the transaction later than that (see <see cref="EventTime"/>).
 /// </summary>
 public sealed record Transaction(
     string TransactionId,
@@ -14,7 +16,8 @@ public sealed record Transaction(
     DateTimeOffset Timestamp,
     string? MerchantCategory = null,
     string? Country = null,
-    string? DeviceId = null);
+    string? DeviceId = null,
+    DateTimeOffset? ReceivedAt = null);
 
 /// <summary>Where a raw record came from, for fallbacks and dead-letter headers. Knows nothing of Kafka's types.</summary>
 /// <remarks>

@@ -1,5 +1,6 @@
 using Fraud.Actors.Accounts;
 using Fraud.Actors.Rules;
+using Fraud.Actors.Transactions;
 using Fraud.Generator.Running;
 using Fraud.Kafka.Settings;
 using Microsoft.Extensions.Configuration;
@@ -146,6 +147,8 @@ public sealed class FraudSettings
 
     public DashboardSettings Dashboard { get; init; } = new();
 
+    public RecordLimits Limits { get; init; } = new();
+
     /// <summary><c>Logging:Format</c>: <c>json</c> for one JSON object per line, anything else for readable text.</summary>
     public string LogFormat { get; set; } = "text";
 
@@ -169,6 +172,11 @@ public sealed class FraudSettings
         configuration.GetSection(GeneratorOptions.SectionName).Bind(settings.Generator);
         configuration.GetSection(DashboardSettings.SectionName).Bind(settings.Dashboard);
         configuration.GetSection(CheckpointSettings.SectionName).Bind(settings.Checkpoints);
+        configuration.GetSection(RecordLimits.SectionName).Bind(settings.Limits);
+        if (settings.Limits.Problem() is { } problem)
+        {
+            throw new Hosting.StartupException(problem);
+        }
         settings.LogFormat = configuration["Logging:Format"] ?? settings.LogFormat;
 
         // Rules are keyed by their public ids (large-amount ...), which are not C# names: bind each by hand.

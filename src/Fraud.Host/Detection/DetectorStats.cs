@@ -190,14 +190,39 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         return Math.Round(copy[Math.Clamp(rank, 0, count - 1)], 2);
     }
 
+    /// <summary>Distinct scenario labels counted; a label beyond them counts as <see cref="OtherScenario"/>.</summary>
+    public const int MaxScenarios = 64;
+
+    public const string OtherScenario = "other";
+
+    private static readonly ConcurrentDictionary<string, string> KnownLabels = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The ground-truth label in the headers, as one of at most <see cref="MaxScenarios"/> strings for the process's life:
+    /// the header comes from whoever writes the input, and a label per record would grow the counts without bound.
+    /// </summary>
     internal static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
     {
-        foreach (var (key, value) in headers)
+        for (var i = 0; i < headers.Count; i++)
         {
-            if (key == GeneratedTransaction.ScenarioHeader)
+            var (key, value) = headers[i];
+            if (key != GeneratedTransaction.ScenarioHeader)
             {
-                return Encoding.UTF8.GetString(value);
+                continue;
             }
+
+            if (value is null || value.Length is 0 or > 64 || !System.Text.Ascii.IsValid(value))
+            {
+                return OtherScenario;
+            }
+
+            var label = Encoding.ASCII.GetString(value);
+            if (KnownLabels.TryGetValue(label, out var known))
+            {
+                return known;
+            }
+
+            return KnownLabels.Count >= MaxScenarios ? OtherScenario : KnownLabels.GetOrAdd(label, label);
         }
 
         return null;

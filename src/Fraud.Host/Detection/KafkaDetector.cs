@@ -53,7 +53,7 @@ public sealed class KafkaDetector : IAsyncDisposable
         var producer = KafkaProducer.Create(kafka, log);
         var topics = settings.Topics;
         var detector = settings.Detector;
-        var consumer = new ConsumerSettings { CommitLimit = durable.Get, Listener = new RegionListener(accountRegion) };
+        var consumer = new ConsumerSettings { CommitLimit = durable.CommitLimit, Listener = new RegionListener(accountRegion) };
         var source = KafkaConsumer.CommittableSource(kafka, [topics.Input], consumer).Select(record =>
         {
             stats.RecordIn(record.Record.Topic);
@@ -66,7 +66,7 @@ public sealed class KafkaDetector : IAsyncDisposable
         var committer = Flow.Create<Received>().Select(received => received.Offset)
             .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
         var scorer = new RegionScorer(system, accountRegion, detector.ScoreTimeout);
-        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch).Run(system.Materializer());
+        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch, limits: settings.Limits).Run(system.Materializer());
         return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, accountRegion, scorer);
     }
 
@@ -115,9 +115,13 @@ public sealed class KafkaDetector : IAsyncDisposable
         var headers = result.Message.Headers is { Count: > 0 } kafkaHeaders
             ? kafkaHeaders.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToArray()
             : [];
-        var origin = new RecordOrigin(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Timestamp.UtcDateTime, record.Offset.Generation);
+        var origin = new RecordOrigin(result.Topic, result.Partition.Value, result.Offset.Value, LogTime(result.Message.Timestamp), record.Offset.Generation);
         return new InboundRecord<Received>(result.Message.Key, result.Message.Value, headers, origin, new Received(record.Offset, Stopwatch.GetTimestamp()));
     }
+
+    /// <summary>The record's timestamp in the log, or the default value when it has none (the parser then uses this node's clock).</summary>
+    internal static DateTimeOffset LogTime(Timestamp timestamp) =>
+        timestamp.Type == TimestampType.NotAvailable ? default : timestamp.UtcDateTime;
 
     /// <summary>One outlet's writer: produce a group, wait for its acknowledgements, count them, hand the offsets on.</summary>
     private static Flow<IReadOnlyList<OutboundRecord<Received>>, IReadOnlyList<Received>, NotUsed> Writer(

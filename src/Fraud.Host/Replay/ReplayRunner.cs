@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
 using Fraud.Host.Configuration;
+using Fraud.Host.Detection;
 using Fraud.Host.Topics;
 using Fraud.Kafka.Settings;
 
@@ -25,12 +27,13 @@ public static class ReplayRunner
         var node = settings.NodeName;
         var status = TopicReader.Scan(kafka, topic, fromBeginning: true, record =>
         {
-            var origin = new RecordOrigin(record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Timestamp.UtcDateTime);
-            var parsed = TransactionParser.Parse(record.Message.Value ?? [], origin);
+            var origin = new RecordOrigin(record.Topic, record.Partition.Value, record.Offset.Value, KafkaDetector.LogTime(record.Message.Timestamp));
+            var input = new InboundRecord<int>(record.Message.Key, record.Message.Value, [], origin, 0);
+            var parsed = DetectorGraph.ParseOne(input, settings.Limits, DateTimeOffset.UtcNow);
             if (!parsed.IsValid)
             {
                 dead++;
-                output.WriteLine(JsonSerializer.Serialize(new { origin = origin.ToString(), outcome = "dead-letter", reason = parsed.Reason }, Json));
+                WriteDeadLetter(output, origin, parsed.Reason!);
                 return;
             }
 
@@ -40,8 +43,29 @@ public static class ReplayRunner
                 accounts[tx.Source] = state = new AccountState(arena);
             }
 
-            // Event time drives every rule; "now" only stamps detectedAt, which comparisons leave out.
-            var verdict = Scoring.Score(state, tx, settings.Rules, tx.Timestamp, node);
+            // As the detector does: a record whose scoring or output fails is a dead letter, and the replay goes on.
+            Verdict verdict;
+            try
+            {
+                // Event time drives every rule; "now" only stamps detectedAt, which comparisons leave out.
+                verdict = Scoring.Score(state, tx, settings.Rules, tx.Timestamp, node);
+            }
+            catch (Exception)
+            {
+                dead++;
+                WriteDeadLetter(output, origin, RejectReasons.InternalError);
+                return;
+            }
+
+            var outcome = verdict.IsFraud ? Outcome.Fraud : Outcome.Legit;
+            var written = OutputRecords.ToOutbound(new ScoredRecord<int>(input, outcome, tx, verdict, Splice: parsed.Splice), settings.Limits);
+            if (written.Outcome == Outcome.DeadLetter)
+            {
+                dead++;
+                WriteDeadLetter(output, origin, written.Source.RejectReason!);
+                return;
+            }
+
             _ = verdict.IsFraud ? fraud++ : legit++;
             output.WriteLine(JsonSerializer.Serialize(new
             {
@@ -61,4 +85,7 @@ public static class ReplayRunner
 
         return status;
     }
+
+    private static void WriteDeadLetter(TextWriter output, RecordOrigin origin, string reason) =>
+        output.WriteLine(JsonSerializer.Serialize(new { origin = origin.ToString(), outcome = "dead-letter", reason }, Json));
 }
