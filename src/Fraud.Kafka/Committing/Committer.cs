@@ -69,7 +69,18 @@ public static class Committer
             public override void PostStop() =>
                 _completion.TrySetException(new AbruptStageTerminationException(this));
 
-            protected override void OnTimer(object timerKey) => CommitAll();
+            // Every session, not only those with new acknowledgements: a commit limit (an external store catching up)
+            // may let an idle stream's tail through since the last commit. A session with nothing new costs no round trip.
+            protected override void OnTimer(object timerKey)
+            {
+                foreach (var session in _seen)
+                {
+                    session.CommitInBackground();
+                }
+
+                _dirty.Clear();
+                _sinceCommit = 0;
+            }
 
             private void OnPush()
             {
