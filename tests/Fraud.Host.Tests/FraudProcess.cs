@@ -132,6 +132,9 @@ public sealed class FraudProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP (<paramref name="stop"/>) or SIGCONT: the process freezes, as a stalled host or a long GC would, and goes on.</summary>
+    public void Freeze(bool stop) => Process.Start("kill", [stop ? "-STOP" : "-CONT", _process.Id.ToString()])!.WaitForExit();
+
     /// <summary>The checkout the tests run from (the folder holding Fraud.sln), where specs leave screenshots and figures.</summary>
     public static string RepositoryRoot()
     {

@@ -77,6 +77,65 @@ public sealed class ReadyEndpointSpecs
         Assert.Equal("Information", log.RootElement.GetProperty("level").GetString());
     }
 
+    [Fact]
+    public async Task Should_not_be_ready_while_the_broker_is_stalled_and_be_ready_again_after()
+    {
+        var port = FraudProcess.FreePort();
+        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()], new Dictionary<string, string> { ["Topics__Partitions"] = "2" });
+        await broker.WaitForLineAsync("broker: listening on", Patience);
+        await using var node = FraudProcess.Start("fraud.dll", ["detect"], new Dictionary<string, string>
+        {
+            ["Kafka__BootstrapServers"] = $"127.0.0.1:{port}",
+            ["Kafka__Consumer__fetch.wait.max.ms"] = "10",
+            ["Kafka__Consumer__session.timeout.ms"] = "6000",
+            ["Health__KafkaGrace"] = "00:00:05",
+        });
+        var url = await node.DashboardUrlAsync(Patience);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var ready = await UntilAsync(http, url, r => r.Code == HttpStatusCode.OK, "ready before the stall");
+
+        // The broker stops answering, as a host that froze or a network that drops everything: longer than the grace.
+        var stalled = System.Diagnostics.Stopwatch.StartNew();
+        broker.Freeze(stop: true);
+        (HttpStatusCode Code, string Body) during;
+        try
+        {
+            during = await UntilAsync(http, url, r => r.Code == HttpStatusCode.ServiceUnavailable, "503 during the stall");
+            Assert.InRange(stalled.Elapsed.TotalSeconds, 5, 30); // after the grace, not before
+            await Task.Delay(TimeSpan.FromSeconds(30) - stalled.Elapsed);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ReadyAsync(http, url)).Code); // for as long as it lasts
+        }
+        finally
+        {
+            broker.Freeze(stop: false);
+        }
+
+        Assert.Contains("no answer from the Kafka brokers", during.Body);
+        var metrics = await http.GetStringAsync(url + "/metrics");
+        Assert.Contains("fraud_kafka_last_contact_timestamp_seconds", metrics);
+
+        var after = await UntilAsync(http, url, r => r.Code == HttpStatusCode.OK, "ready again after the stall");
+        Assert.Contains("\"ready\":true", after.Body);
+        Assert.Contains("\"ready\":true", ready.Body);
+        Assert.False(node.HasExited, node.Stderr);
+    }
+
+    private static async Task<(HttpStatusCode Code, string Body)> UntilAsync(HttpClient http, string url, Func<(HttpStatusCode Code, string Body), bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var ready = await ReadyAsync(http, url);
+            if (condition(ready))
+            {
+                return ready;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; last: {ready.Code} {ready.Body}");
+            await Task.Delay(250);
+        }
+    }
+
     private sealed record Node(string Name, FraudProcess Process, string Url);
 
     private static async Task<(HttpStatusCode Code, string Body)> ReadyAsync(HttpClient http, string url)

@@ -111,6 +111,18 @@ public sealed class DashboardSettings
     public int HistorySeconds { get; set; } = 120;
 }
 
+/// <summary>How <c>/ready</c> judges the node's link to Kafka.</summary>
+public sealed class HealthSettings
+{
+    public const string SectionName = "Health";
+
+    /// <summary>
+    /// How long the node may go without an answer from the brokers, or out of its consumer group, before <c>/ready</c>
+    /// says 503 (a rebalance or a broker's restart takes seconds; an outage longer than this is one).
+    /// </summary>
+    public TimeSpan KafkaGrace { get; set; } = TimeSpan.FromSeconds(15);
+}
+
 /// <summary>Where partitions' account states are checkpointed, so that they survive a node.</summary>
 public sealed class CheckpointSettings
 {
@@ -149,6 +161,8 @@ public sealed class FraudSettings
 
     public RecordLimits Limits { get; init; } = new();
 
+    public HealthSettings Health { get; init; } = new();
+
     /// <summary><c>Logging:Format</c>: <c>json</c> for one JSON object per line, anything else for readable text.</summary>
     public string LogFormat { get; set; } = "text";
 
@@ -173,6 +187,7 @@ public sealed class FraudSettings
         configuration.GetSection(DashboardSettings.SectionName).Bind(settings.Dashboard);
         configuration.GetSection(CheckpointSettings.SectionName).Bind(settings.Checkpoints);
         configuration.GetSection(RecordLimits.SectionName).Bind(settings.Limits);
+        configuration.GetSection(HealthSettings.SectionName).Bind(settings.Health);
         if (settings.Limits.Problem() is { } problem)
         {
             throw new Hosting.StartupException(problem);

@@ -186,6 +186,21 @@ public sealed class DetectorNode : IAsyncDisposable
 
                 lagLabels = current;
                 FraudMetrics.OwnedPartitions.Set(_pipelineStopped ? 0 : session.Assignment.Count);
+                if (session.Health is { } health)
+                {
+                    if (health.LastBrokerContact is { } contact)
+                    {
+                        FraudMetrics.LastBrokerContact.Set(contact.ToUnixTimeMilliseconds() / 1000.0);
+                    }
+
+                    if (health.LastFetch is { } fetch)
+                    {
+                        FraudMetrics.LastFetch.Set(fetch.ToUnixTimeMilliseconds() / 1000.0);
+                    }
+
+                    FraudMetrics.GroupSettled.Set(health.GroupSettled ? 1 : 0);
+                }
+
                 FraudMetrics.OffsetsCommitted.IncTo(session.CommitCount);
                 FraudMetrics.CommitFailures.IncTo(session.CommitFailures);
                 var members = Cluster.Get(_runtime.System!).State.Members.GroupBy(m => m.Status).ToDictionary(g => g.Key, g => g.Count());

@@ -37,6 +37,7 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
         var running = pipeline is not null && !pipeline.Completion.IsCompleted;
         var failure = pipeline?.Completion.IsFaulted == true ? pipeline.Completion.Exception!.GetBaseException().Message : null;
         var status = System is null ? "not started" : Cluster.Get(System).SelfMember.Status.ToString();
-        return new NodeCondition(running, failure, running ? pipeline!.Session.Assignment.Count : 0, status);
+        return new NodeCondition(running, failure, running ? pipeline!.Session.Assignment.Count : 0, status,
+            running ? pipeline!.Session.Health : null, DateTimeOffset.UtcNow, Settings.Health.KafkaGrace);
     }
 }

@@ -55,6 +55,15 @@ public static class FraudMetrics
     public static readonly Gauge ActiveAccounts = Prometheus.Metrics.CreateGauge(
         "fraud_active_accounts", "Account actors alive on this node.");
 
+    public static readonly Gauge LastBrokerContact = Prometheus.Metrics.CreateGauge(
+        "fraud_kafka_last_contact_timestamp_seconds", "When the consumer last heard from a broker (Unix seconds; librdkafka statistics).");
+
+    public static readonly Gauge LastFetch = Prometheus.Metrics.CreateGauge(
+        "fraud_consumer_last_fetch_timestamp_seconds", "When the consumer last fetched from a broker (Unix seconds; none while every partition is paused).");
+
+    public static readonly Gauge GroupSettled = Prometheus.Metrics.CreateGauge(
+        "fraud_consumer_group_settled", "1 while the consumer is joined to its group with an assignment, 0 otherwise.");
+
     public static readonly Gauge OwnedPartitions = Prometheus.Metrics.CreateGauge(
         "fraud_owned_partitions", "Input partitions assigned to this node.");
 

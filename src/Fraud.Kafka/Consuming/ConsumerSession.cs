@@ -55,6 +55,13 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 
+    /// <summary>The consumer's link to the cluster, from its latest statistics report; null before the first one.</summary>
+    public ConsumerHealth? Health => _health.Current;
+
+    private readonly ConsumerHealthTracker _health = new(TimeProvider.System);
+
+    internal void OnStatistics(string json) => _health.OnStatistics(json);
+
     /// <summary>Commits that failed (each is retried by the next commit).</summary>
     public long CommitFailures { get; private set; }
 

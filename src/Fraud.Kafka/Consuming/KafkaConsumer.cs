@@ -18,8 +18,13 @@ public static class KafkaConsumer
     /// consumer.
     /// </summary>
     public static Source<CommittableRecord, IConsumerControl> CommittableSource(
-        KafkaSettings kafka, IReadOnlyCollection<string> topics, ConsumerSettings? settings = null, string? groupId = null) =>
-        Source.FromGraph(new CommittableSourceStage(kafka.ToConsumerConfig(groupId), topics, settings ?? new ConsumerSettings()));
+        KafkaSettings kafka, IReadOnlyCollection<string> topics, ConsumerSettings? settings = null, string? groupId = null)
+    {
+        var config = kafka.ToConsumerConfig(groupId);
+        // The session's health comes from librdkafka's statistics; a configured interval (0: none) is left as it is.
+        config.StatisticsIntervalMs ??= 1000;
+        return Source.FromGraph(new CommittableSourceStage(config, topics, settings ?? new ConsumerSettings()));
+    }
 }
 
 /// <summary>Stops a consumer source, and closes its consumer once the stream has finished committing.</summary>
@@ -342,6 +347,7 @@ internal sealed class CommittableSourceStage : GraphStageWithMaterializedValue<S
                     _session.OnRevoked(partitions.Select(p => p.TopicPartition).ToList(), lost: false))
                 .SetPartitionsLostHandler((_, partitions) =>
                     _session.OnRevoked(partitions.Select(p => p.TopicPartition).ToList(), lost: true))
+                .SetStatisticsHandler((_, json) => _session.OnStatistics(json))
                 .SetErrorHandler((_, error) =>
                 {
                     if (error.IsFatal)
