@@ -12,6 +12,8 @@ public sealed class CliErrorSpecs
     [InlineData(new[] { "demo", "--rate", "-5" }, "--rate must be positive")]
     [InlineData(new[] { "topic", "read", "queueing.transactions", "--bootstrap", "127.0.0.1:1" }, "cannot reach Kafka at 127.0.0.1:1")]
     [InlineData(new[] { "detect", "--bootstrap", "127.0.0.1:1" }, "cannot reach Kafka at 127.0.0.1:1")]
+    [InlineData(new[] { "detect", "--urls", "http://0.0.0.0:0" }, "http://0.0.0.0:0 is not a loopback address and Dashboard:Token is not set")]
+    [InlineData(new[] { "demo", "--urls", "http://0.0.0.0:0" }, "http://0.0.0.0:0 is not a loopback address and Dashboard:Token is not set")]
     public async Task Should_fail_with_one_clear_line(string[] args, string expected)
     {
         var run = await FraudProcess.RunAsync("fraud.dll", args, Patience);
@@ -37,5 +39,17 @@ public sealed class CliErrorSpecs
         var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"error: dashboard: cannot listen on http://127.0.0.1:{port}", line);
         Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("Limits__MaxRecordBytes", "1", "Limits:MaxRecordBytes must be at least 64")]
+    [InlineData("Dashboard__Token", "short", "Dashboard:Token must be at least 16 characters")]
+    public async Task Should_name_the_setting_out_of_range_in_one_line(string name, string value, string expected)
+    {
+        var run = await FraudProcess.RunAsync("fraud.dll", ["demo", "--duration", "1"], Patience, new Dictionary<string, string> { [name] = value });
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"error: {expected}", line[..(expected.Length + 7)]);
     }
 }

@@ -4,8 +4,9 @@ namespace Fraud.Host.Tests;
 
 /// <summary>
 /// The dashboard as a person sees it, in a real browser (Debian's Chromium driven by Playwright) against a running
-/// <c>fraud demo</c>: throughput rises, fraud verdicts appear with their rules, the rule filter works, an account opens
-/// on click. Saves <c>docs/dashboard.png</c>, the README's picture.
+/// <c>fraud demo</c> that has a token: the page asks to log in, then throughput rises, fraud verdicts appear with their
+/// rules, the rule filter works, an account opens on click, whatever its id holds. Under the node's content security
+/// policy, as users get it. Saves <c>docs/dashboard.png</c>, the README's picture.
 /// </summary>
 public sealed class DashboardBrowserSpecs
 {
@@ -17,7 +18,15 @@ public sealed class DashboardBrowserSpecs
     public async Task Should_show_live_throughput_and_fraud_verdicts_with_their_rules()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/test.sh installs Debian's chromium");
-        await using var demo = FraudProcess.Start("fraud.dll", ["demo", "--duration", "60", "--rate", "600", "--seed", "11"]);
+        var port = FraudProcess.FreePort();
+        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
+        await broker.WaitForLineAsync("broker: listening on", Patience);
+        var bootstrap = $"127.0.0.1:{port}";
+        // An account whose id a path would split or a query would cut, flagged before the demo's traffic.
+        const string oddAccount = "ACC/odd id?&=#%é";
+        ProduceFlagged(bootstrap, oddAccount);
+        await using var demo = FraudProcess.Start("fraud.dll", ["demo", "--duration", "60", "--rate", "600", "--seed", "11"],
+            new Dictionary<string, string> { ["Kafka__BootstrapServers"] = bootstrap, ["Kafka__Consumer__fetch.wait.max.ms"] = "10", ["Dashboard__Token"] = Token });
         var url = await demo.DashboardUrlAsync(Patience);
 
         using var playwright = await Playwright.CreateAsync();
@@ -30,7 +39,25 @@ public sealed class DashboardBrowserSpecs
                 "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text); // a content security policy violation shows here
+            }
+        };
+
+        // Closed: the page asks for the token first.
         await page.GotoAsync(url);
+        Assert.EndsWith("/login", page.Url);
+        await page.FillAsync("#token", "not-the-token-0000000");
+        await page.ClickAsync("button[type=submit]");
+        await page.Locator("#login-error").WaitForAsync();
+        await page.FillAsync("#token", Token);
+        await page.ClickAsync("button[type=submit]");
+        await page.Locator("#total-in").WaitForAsync();
+        Assert.Equal(url.TrimEnd('/') + "/", page.Url);
 
         // The live numbers rise.
         var first = await WaitForAsync(page, async () => await TotalInAsync(page) is var n && n > 0 ? n : (long?)null);
@@ -63,12 +90,33 @@ public sealed class DashboardBrowserSpecs
         Assert.True(await page.Locator("#account-verdicts tbody tr").CountAsync() > 0);
         Assert.Contains("its windows hold", await page.TextContentAsync("#account-window"));
 
+        // An account with any characters opens too.
+        await page.SelectOptionAsync("#rule-filter", "");
+        await page.FillAsync("#account-filter", oddAccount);
+        var odd = page.Locator("#verdicts tbody tr td.account span", new PageLocatorOptions { HasText = oddAccount }).First;
+        await odd.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)Patience.TotalMilliseconds });
+        await odd.ClickAsync();
+        await WaitForAsync(page, async () => (await page.TextContentAsync("#account-title"))?.StartsWith(oddAccount + " (partition") == true ? true : (bool?)null);
+        await page.FillAsync("#account-filter", "");
+
         // The cluster table lists this node with its partitions.
         await WaitForAsync(page, async () => (await page.TextContentAsync("#cluster tbody"))?.Contains("(this)") == true ? true : (bool?)null);
 
         // Let the charts gather some seconds of history for the README's picture.
         await WaitForAsync(page, async () => await TotalInAsync(page) > first + 8000 ? true : (bool?)null);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(FraudProcess.RepositoryRoot(), "docs", "dashboard.png"), FullPage = true });
+        Assert.True(errors.Count == 0, string.Join(" | ", errors));
+    }
+
+    private const string Token = "browser-spec-token-0123456789";
+
+    private static void ProduceFlagged(string bootstrap, string account)
+    {
+        Fraud.Kafka.Native.Librdkafka.EnsureLoaded();
+        using var producer = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ProducerConfig { BootstrapServers = bootstrap }).Build();
+        var json = System.Text.Json.JsonSerializer.Serialize(new { transactionId = "odd-1", source = account, target = "MER", amount = 4000, currency = "EUR", country = "DE" });
+        producer.Produce("queueing.transactions", new Confluent.Kafka.Message<byte[]?, byte[]?> { Key = System.Text.Encoding.UTF8.GetBytes(account), Value = System.Text.Encoding.UTF8.GetBytes(json) });
+        producer.Flush(TimeSpan.FromSeconds(30));
     }
 
     private static async Task<long> TotalInAsync(IPage page) => long.Parse(await page.TextContentAsync("#total-in") ?? "0");

@@ -43,7 +43,7 @@ public sealed class FlaggedRingSpecs
     }
 
     [Fact]
-    public void Should_keep_a_verdict_too_large_for_a_slot_as_it_is()
+    public void Should_keep_a_verdict_too_large_for_a_slot_encoded_on_its_own()
     {
         var ring = new FlaggedRing(capacity: 4);
         var huge = Flagged(1, id: new string('x', FlaggedRing.SlotBytes));
@@ -54,7 +54,8 @@ public sealed class FlaggedRingSpecs
         var kept = ring.NewestFirst().ToList();
 
         Assert.Equal(3, kept.Count);
-        Assert.Same(huge, kept[1]);
+        Assert.Equal(huge.Transaction, kept[1].Transaction);
+        Assert.Equal(huge.Verdict.Rules, kept[1].Verdict.Rules);
         Assert.Equal("tx-2", kept[0].Transaction.TransactionId);
         Assert.Equal("tx-0", kept[2].Transaction.TransactionId);
     }
@@ -81,6 +82,38 @@ public sealed class FlaggedRingSpecs
 
         Assert.Equal(["tx-2"], rest); // in order, never a newer one in an older one's place
         Assert.Equal(["tx-5", "tx-4", "tx-3", "tx-2"], ring.NewestFirst().Select(f => f.Transaction.TransactionId));
+    }
+
+    [Fact]
+    public void Should_hold_no_more_than_its_slots_worth_of_large_verdicts_and_list_the_newest()
+    {
+        var ring = new FlaggedRing(capacity: 10);
+        for (var i = 0; i < 10; i++)
+        {
+            ring.Add(Flagged(i, id: new string('x', 2_000))); // each ~2.3 KB: three times a slot
+        }
+
+        Assert.InRange(ring.LargeBytes, 1, 10 * FlaggedRing.SlotBytes);
+        var kept = ring.NewestFirst().Select(f => f.Transaction.TransactionId[^1..]).ToList();
+        Assert.Equal(["9", "8", "7"], kept); // the oldest large ones left the list first
+        ring.Add(Flagged(10));
+        Assert.Equal("tx-10", ring.NewestFirst().First().Transaction.TransactionId);
+        Assert.Null(ring.NewestFirst(before: 0).FirstOrDefault().Flagged);
+    }
+
+    [Fact]
+    public void Should_page_by_sequence_number()
+    {
+        var ring = new FlaggedRing(capacity: 10);
+        for (var i = 0; i < 6; i++)
+        {
+            ring.Add(Flagged(i));
+        }
+
+        var first = ring.NewestFirst(null).Take(2).ToList();
+        var next = ring.NewestFirst(first[^1].Sequence).Take(2).ToList();
+        Assert.Equal(["tx-5", "tx-4"], first.Select(e => e.Flagged.Transaction.TransactionId));
+        Assert.Equal(["tx-3", "tx-2"], next.Select(e => e.Flagged.Transaction.TransactionId));
     }
 
     [Fact]

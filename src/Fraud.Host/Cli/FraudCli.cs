@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Confluent.Kafka;
 using Fraud.Host.Configuration;
+using Fraud.Host.Dashboard;
 using Fraud.Host.Demo;
 using Fraud.Host.Hosting;
 using Fraud.Host.Replay;
@@ -69,6 +70,7 @@ public static class FraudCli
             settings.Generator.Accounts = parse.GetValue(accounts);
             settings.Generator.FraudShare = parse.GetValue(fraudShare);
             settings.Generator.Topic = settings.Topics.Input;
+            RefuseAnOpenDashboard(settings);
             var seconds = parse.GetValue(duration);
             return await DemoRunner.RunAsync(settings, seconds is null ? null : TimeSpan.FromSeconds(Positive(seconds.Value, "--duration")), parse.GetValue(keepOpen), cancel);
         });
@@ -118,6 +120,7 @@ public static class FraudCli
         command.SetAction(async (parse, cancel) =>
         {
             var settings = Settings(parse.GetValue(bootstrap), parse.GetValue(urls));
+            RefuseAnOpenDashboard(settings);
             using var kafka = await KafkaConnection.OpenAsync(settings);
             DetectorNode node;
             try
@@ -232,6 +235,15 @@ public static class FraudCli
         }
 
         return FraudSettings.Bind(FraudSettings.LoadConfiguration(overrides));
+    }
+
+    /// <summary>Before anything starts: a dashboard open to the network with no token is refused in one line.</summary>
+    private static void RefuseAnOpenDashboard(FraudSettings settings)
+    {
+        if (DashboardSecurity.Problem(settings.Dashboard) is { } problem)
+        {
+            throw new StartupException(problem);
+        }
     }
 
     private static Option<string?> UrlsOption() =>

@@ -109,6 +109,21 @@ public sealed class DashboardSettings
 
     /// <summary>Seconds of per-second history a newly opened dashboard starts its charts with.</summary>
     public int HistorySeconds { get; set; } = 120;
+
+    /// <summary>
+    /// The token every endpoint but <c>/healthz</c> and <c>/ready</c> asks for (<c>Authorization: Bearer</c>, or the
+    /// dashboard's login form); empty: no token, which only a loopback address may serve (see <see cref="AllowAnonymous"/>).
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary><c>/metrics</c> without the token (a Prometheus that scrapes without credentials).</summary>
+    public bool MetricsAnonymous { get; set; }
+
+    /// <summary>Serve without a token on an address other than loopback (behind a proxy that authenticates, say).</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Bytes of one JSON answer of the API (a list stops short of it, and says where to go on).</summary>
+    public int MaxResponseBytes { get; set; } = 256 * 1024;
 }
 
 /// <summary>How <c>/ready</c> judges the node's link to Kafka.</summary>

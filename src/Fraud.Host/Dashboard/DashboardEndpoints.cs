@@ -7,6 +7,7 @@ using Fraud.Host.Health;
 using Fraud.Host.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
@@ -22,8 +23,13 @@ public static class DashboardEndpoints
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Most verdicts one page of <c>/api/verdicts</c> holds.</summary>
+    public const int MaxPage = 200;
+
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        var dashboard = app.Services.GetRequiredService<NodeRuntime>().Settings.Dashboard;
+        app.UseDashboardSecurity(dashboard);
         var files = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
@@ -40,19 +46,51 @@ public static class DashboardEndpoints
 
         app.MapGet("/api/history", (NodeRuntime node) => Results.Json(node.Feed.History(), Json));
         app.MapGet("/api/stream", Stream);
-        app.MapGet("/api/verdicts", (NodeRuntime node, string? rule, string? account, int? limit) =>
-            Results.Json(Verdicts(node.Stats, rule, account, Math.Clamp(limit ?? 50, 1, 1000)).Select(View), Json));
-        app.MapGet("/api/accounts/{id}", Account);
+        app.MapGet("/api/verdicts", (NodeRuntime node, string? rule, string? account, int? limit, long? before) =>
+            Page(node, rule, account, Math.Clamp(limit ?? 50, 1, MaxPage), before));
+        // The account as a query parameter: an id may hold any character, '/' included.
+        app.MapGet("/api/accounts", (string id, int? partition, NodeRuntime node) => Account(id, partition, node));
+        app.MapGet("/api/accounts/{id}", (string id, int? partition, NodeRuntime node) => Account(Uri.UnescapeDataString(id), partition, node));
         app.MapGet("/api/cluster", Cluster);
         return app;
     }
 
     /// <summary>The latest fraud verdicts, newest first, filtered by rule id and account id (exact match).</summary>
     public static IEnumerable<FlaggedTransaction> Verdicts(DetectorStats stats, string? rule, string? account, int limit) =>
-        stats.RecentFraud()
-            .Where(f => string.IsNullOrEmpty(rule) || f.Verdict.Rules.Any(r => r.Id == rule))
-            .Where(f => string.IsNullOrEmpty(account) || f.Transaction.Source == account)
-            .Take(limit);
+        Matching(stats, rule, account, null).Take(limit).Select(e => e.Flagged);
+
+    private static IEnumerable<(long Sequence, FlaggedTransaction Flagged)> Matching(DetectorStats stats, string? rule, string? account, long? before) =>
+        stats.RecentFraud(before)
+            .Where(e => string.IsNullOrEmpty(rule) || e.Flagged.Verdict.Rules.Any(r => r.Id == rule))
+            .Where(e => string.IsNullOrEmpty(account) || e.Flagged.Transaction.Source == account);
+
+    /// <summary>
+    /// One page of verdicts, newest first: at most <paramref name="limit"/> and at most <c>Dashboard:MaxResponseBytes</c>
+    /// of JSON; <c>next</c> is the <c>before</c> of the following page (null at the end).
+    /// </summary>
+    private static IResult Page(NodeRuntime node, string? rule, string? account, int limit, long? before)
+    {
+        var budget = node.Settings.Dashboard.MaxResponseBytes;
+        var views = new List<object>(Math.Min(limit, 64));
+        long used = 64;
+        long? next = null;
+        foreach (var (sequence, flagged) in Matching(node.Stats, rule, account, before))
+        {
+            var view = View(flagged);
+            var size = JsonSerializer.SerializeToUtf8Bytes(view, Json).Length + 1;
+            if (views.Count == limit || (views.Count > 0 && used + size > budget))
+            {
+                break;
+            }
+
+            views.Add(view);
+            used += size;
+            next = sequence;
+        }
+
+        var more = next is { } last && Matching(node.Stats, rule, account, last).Any();
+        return Results.Json(new { verdicts = views, next = more ? next : null }, Json);
+    }
 
     private static object View(FlaggedTransaction flagged)
     {
@@ -71,6 +109,7 @@ public static class DashboardEndpoints
             node = verdict.DetectorNode,
             partition = flagged.Partition,
             late = verdict.Late,
+            detectedAt = verdict.DetectedAt,
         };
     }
 

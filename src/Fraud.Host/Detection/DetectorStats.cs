@@ -129,6 +129,9 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     /// <summary>The latest fraud verdicts, newest first, each made as it is reached (take only what you need).</summary>
     public IEnumerable<FlaggedTransaction> RecentFraud() => _recentFraud.NewestFirst();
 
+    /// <summary>The latest fraud verdicts with their sequence numbers, newest first, below <paramref name="before"/> when given.</summary>
+    public IEnumerable<(long Sequence, FlaggedTransaction Flagged)> RecentFraud(long? before) => _recentFraud.NewestFirst(before);
+
     /// <summary>
     /// p50 and p99 (ms) of the latencies recorded since <paramref name="mark"/> (a previous <see cref="LatencyMark"/>),
     /// over at most the last 20,000 of them; zeros when there were none.

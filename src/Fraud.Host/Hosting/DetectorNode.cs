@@ -51,6 +51,11 @@ public sealed class DetectorNode : IAsyncDisposable
 
     public static async Task<DetectorNode> StartAsync(FraudSettings settings, KafkaConnection kafka, CancellationToken cancel)
     {
+        if (DashboardSecurity.Problem(settings.Dashboard) is { } problem)
+        {
+            throw new StartupException(problem);
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls(settings.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         // Program owns SIGTERM/Ctrl+C: the stream must drain before the actor system stops, so the host must not

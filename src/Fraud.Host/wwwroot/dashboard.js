@@ -11,6 +11,16 @@ const knownRules = new Set();
 let selectedAccount = null;
 let shownVerdicts = "";
 
+// Every query through here: a session that ended (a new token, or its cookie expired) goes back to the login.
+async function get(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (response.status === 401) {
+    window.location.assign("/login");
+    throw new Error("not logged in");
+  }
+  return response;
+}
+
 function addSnapshot(s) {
   const t = new Date(s.time);
   throughput.push(t, [s.inPerSecond, s.legitPerSecond, s.fraudPerSecond, s.deadLetterPerSecond]);
@@ -68,10 +78,10 @@ async function refreshVerdicts() {
   const query = new URLSearchParams({ limit: "25" });
   if (rule) query.set("rule", rule);
   if (account) query.set("account", account);
-  const text = await (await fetch("/api/verdicts?" + query)).text();
+  const text = await (await get("/api/verdicts?" + query)).text();
   if (text === shownVerdicts) return; // unchanged: keep the rows (and a pending click) as they are
   shownVerdicts = text;
-  const verdicts = JSON.parse(text);
+  const verdicts = JSON.parse(text).verdicts;
   rows($("verdicts").tBodies[0], verdicts, v => [
     new Date(v.timestamp).toLocaleTimeString(), accountCell(v.account, v.partition), `${v.amount} ${v.currency}`,
     v.country ?? "", v.score.toFixed(2), reasons(v.rules)]);
@@ -81,7 +91,7 @@ async function refreshVerdicts() {
 
 async function showAccount(id, partition) {
   selectedAccount = { id, partition };
-  const detail = await (await fetch(`/api/accounts/${encodeURIComponent(id)}?partition=${partition}`)).json();
+  const detail = await (await get(`/api/accounts?${new URLSearchParams({ id, partition })}`)).json();
   const box = $("account-detail");
   box.className = "";
   box.replaceChildren();
@@ -103,7 +113,7 @@ async function showAccount(id, partition) {
 }
 
 async function refreshCluster() {
-  const nodes = await (await fetch("/api/cluster")).json();
+  const nodes = await (await get("/api/cluster")).json();
   rows($("cluster").tBodies[0], nodes, n => [
     (n.report?.node ?? n.address) + (n.isSelf ? " (this)" : ""), n.status,
     n.report ? n.report.partitions.join(",") || "none" : "?", n.report?.accounts ?? "?"]);
@@ -131,7 +141,7 @@ function onTick(message) {
 
 async function start() {
   try {
-    for (const s of await (await fetch("/api/history")).json()) addSnapshot(s);
+    for (const s of await (await get("/api/history")).json()) addSnapshot(s);
     throughput.draw();
     latency.draw();
   } catch (e) { /* the stream below fills the charts anyway */ }
