@@ -19,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 failed_checks=0
-if docker-compose -f docker-compose.yml config -q; then
+# The file requires the dashboard's token from the environment; any value of the right form validates it.
+if FRAUD_DASHBOARD_TOKEN="${FRAUD_DASHBOARD_TOKEN:-validation-only-token-000000}" docker-compose -f docker-compose.yml config -q; then
   echo "docker-compose.yml: valid"
 else
   echo "docker-compose.yml: INVALID"

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Fraud.Host.Tests;
 
-/// <summary><c>fraud detect</c> as a container runs it: SIGTERM drains, commits and exits; a restart re-scores nothing.</summary>
+/// <summary>
+/// <c>fraud detect</c> as a container runs it: SIGTERM drains, commits and exits, dead letters at the partitions' ends
+/// included; a restart re-scores and re-sends nothing.
+/// </summary>
 public sealed partial class DetectorShutdownSpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -26,11 +29,12 @@ public sealed partial class DetectorShutdownSpecs
         };
         var generator = await FraudProcess.RunAsync("Fraud.Generator.dll", ["--bootstrap", $"127.0.0.1:{port}", "--rate", "5000", "--count", "2000", "--seed", "4", "--accounts", "50000"], Patience);
         Assert.True(generator.ExitCode == 0, generator.Stderr);
+        ProduceGarbage($"127.0.0.1:{port}", 12); // the partitions end in dead letters
 
         await using (var first = FraudProcess.Start("fraud.dll", ["detect"], env))
         {
             await first.WaitForLineAsync("legit", Patience);
-            await WaitForScoredAsync(first, 2000);
+            await WaitForScoredAsync(first, 2012);
             first.Terminate();
             await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
             Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
@@ -38,15 +42,70 @@ public sealed partial class DetectorShutdownSpecs
             Assert.DoesNotContain("error", first.Stderr);
         }
 
-        // A new node takes all partitions from the committed offsets: nothing is scored twice.
+        // Every partition committed to its end, the dead letters at the end included.
+        var uncommitted = Uncommitted($"127.0.0.1:{port}");
+        Assert.True(uncommitted.Count == 0, "not committed to the end: " + string.Join(", ", uncommitted));
+
+        // A new node takes all partitions from the committed offsets and fetches: nothing is scored or sent twice.
         await using var second = FraudProcess.Start("fraud.dll", ["detect"], env);
+        var url = await second.DashboardUrlAsync(Patience);
         await second.WaitForLineAsync("partitions 12", Patience);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        var started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + Patience;
+        while (LastFetch(await http.GetStringAsync(url + "/metrics")) <= started)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the restarted node never fetched");
+            await Task.Delay(200);
+        }
+
+        // One status line more after that fetch: its counts include whatever the fetch brought.
+        var lines = Status().Matches(second.Stdout).Count;
+        while (Status().Matches(second.Stdout).Count == lines)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no status line after the fetch");
+            await Task.Delay(200);
+        }
+
         second.Terminate();
         await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
         var last = Status().Matches(second.Stdout).Last();
         Assert.Equal("0", last.Groups[1].Value);
         Assert.Equal("0", last.Groups[2].Value);
+        Assert.Equal("0", last.Groups[3].Value); // no dead letter sent again
+    }
+
+    private static double LastFetch(string metrics) =>
+        Regex.Match(metrics, @"^fraud_consumer_last_fetch_timestamp_seconds (\S+)$", RegexOptions.Multiline) is { Success: true } m
+            ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+
+    private static void ProduceGarbage(string bootstrap, int count)
+    {
+        Fraud.Kafka.Native.Librdkafka.EnsureLoaded();
+        using var producer = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ProducerConfig { BootstrapServers = bootstrap }).Build();
+        for (var i = 0; i < count; i++)
+        {
+            // Keys spread them over the partitions; none is a transaction.
+            producer.Produce("queueing.transactions", new Confluent.Kafka.Message<byte[]?, byte[]?> { Key = System.Text.Encoding.UTF8.GetBytes($"garbage-{i}"), Value = System.Text.Encoding.UTF8.GetBytes($"garbage {i} {{") });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The partitions of the input whose committed offset (group fraud-detector) is short of their end.</summary>
+    private static List<string> Uncommitted(string bootstrap)
+    {
+        Fraud.Kafka.Native.Librdkafka.EnsureLoaded();
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ConsumerConfig { BootstrapServers = bootstrap, GroupId = "fraud-detector" })
+            .SetLogHandler((_, _) => { }).Build();
+        var partitions = Enumerable.Range(0, 12).Select(p => new Confluent.Kafka.TopicPartition("queueing.transactions", p)).ToList();
+        var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+        return committed
+            .Select(c => (c.Partition.Value, Committed: c.Offset.Value, End: consumer.QueryWatermarkOffsets(c.TopicPartition, TimeSpan.FromSeconds(10)).High.Value))
+            .Where(c => c.Committed != c.End)
+            .Select(c => $"{c.Value}: {c.Committed} of {c.End}")
+            .ToList();
     }
 
     private static async Task WaitForScoredAsync(FraudProcess process, int expected)
