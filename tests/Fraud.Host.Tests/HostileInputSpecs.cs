@@ -90,6 +90,26 @@ public sealed partial class HostileInputSpecs(ITestOutputHelper output)
         Assert.True(node.ExitCode == 0, node.Stderr);
 
         Verify(bootstrap, sent);
+        await ReplayAsync(bootstrap, sent);
+    }
+
+    /// <summary><c>fraud replay</c> reads the same hostile topic to its end, with the same outcome for every record.</summary>
+    private static async Task ReplayAsync(string bootstrap, List<Sent> sent)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"fraud-hostile-replay-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var replay = await FraudProcess.RunAsync("fraud.dll", ["replay", "--from-beginning", "--bootstrap", bootstrap, "--output", file], Patience);
+            Assert.True(replay.ExitCode == 0, replay.Stderr);
+            var summary = File.ReadLines(file).Single(l => l.StartsWith("replayed: ", StringComparison.Ordinal));
+            using var json = JsonDocument.Parse(summary["replayed: ".Length..]);
+            Assert.Equal(sent.Count(s => !s.Valid), json.RootElement.GetProperty("deadLetter").GetInt64());
+            Assert.Equal(sent.Count(s => s.Valid), json.RootElement.GetProperty("legit").GetInt64() + json.RootElement.GetProperty("fraud").GetInt64());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private void Verify(string bootstrap, List<Sent> sent)

@@ -204,7 +204,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     /// The ground-truth label in the headers, as one of at most <see cref="MaxScenarios"/> strings for the process's life:
     /// the header comes from whoever writes the input, and a label per record would grow the counts without bound.
     /// </summary>
-    internal static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
+    public static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
     {
         for (var i = 0; i < headers.Count; i++)
         {
