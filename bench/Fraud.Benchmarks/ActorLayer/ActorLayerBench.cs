@@ -226,14 +226,16 @@ public static class ActorLayerBench
     private static InboundRecord<int>[] Records(int count, int seed, int accounts, Func<Transaction, int, Transaction> key)
     {
         var factory = new TransactionFactory(seed, Math.Max(accounts, 100), 0.02);
-        var start = DateTimeOffset.UtcNow;
+        // Event time ends a minute ago, and each record reached "Kafka" at its event time, as a producer writing live
+        // stamps it: the parser refuses timestamps far from their record's arrival, and arrivals after this node's clock.
+        var start = DateTimeOffset.UtcNow - EventSpacing * count - TimeSpan.FromMinutes(1);
         var result = new InboundRecord<int>[count];
         for (var i = 0; i < count; i++)
         {
             var tx = key(factory.Next(start + EventSpacing * i).Transaction, i);
             // Spread over partitions by account, as Kafka's keyed partitioner does (offsets only need to grow).
             var partition = (int)((uint)StringComparer.Ordinal.GetHashCode(tx.Source) % Partitions);
-            result[i] = new InboundRecord<int>(Encoding.UTF8.GetBytes(tx.Source), TransactionJson.Write(tx), [], new RecordOrigin("bench", partition, i, start, 1), i);
+            result[i] = new InboundRecord<int>(Encoding.UTF8.GetBytes(tx.Source), TransactionJson.Write(tx), [], new RecordOrigin("bench", partition, i, tx.Timestamp, 1), i);
         }
 
         return result;

@@ -16,7 +16,7 @@ public static class EventTime
     /// value) or when it is ahead of this node's clock (a producer's clock, or a lie).
     /// </summary>
     public static DateTimeOffset Arrival(DateTimeOffset logTime, DateTimeOffset now) =>
-        logTime == default || logTime > now + Tolerance ? now : logTime;
+        logTime.UtcTicks == 0 || logTime.UtcTicks - now.UtcTicks > Tolerance.Ticks ? now : logTime;
 
     /// <summary>The time <paramref name="tx"/> counts at in its account's windows, in UTC ticks.</summary>
     public static long TicksOf(Transaction tx)

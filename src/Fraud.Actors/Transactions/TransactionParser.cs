@@ -247,13 +247,15 @@ public static class TransactionParser
         var arrival = EventTime.Arrival(origin.Timestamp, now);
         if (timestamp is { } claimed)
         {
-            if (claimed > arrival + limits.MaxFutureSkew)
+            // In ticks: the same comparisons as DateTimeOffset's, without its range checks on every record.
+            var (claimedTicks, arrivalTicks) = (claimed.UtcTicks, arrival.UtcTicks);
+            if (claimedTicks - arrivalTicks > limits.MaxFutureSkew.Ticks)
             {
                 return ParseResult.Reject(RejectReasons.TimestampOutOfRange,
                     $"timestamp {Format(claimed)} is more than Limits:MaxFutureSkew ({limits.MaxFutureSkew}) after the record reached Kafka ({Format(arrival)})");
             }
 
-            if (claimed < arrival - limits.MaxEventAge)
+            if (arrivalTicks - claimedTicks > limits.MaxEventAge.Ticks)
             {
                 return ParseResult.Reject(RejectReasons.TimestampOutOfRange,
                     $"timestamp {Format(claimed)} is more than Limits:MaxEventAge ({limits.MaxEventAge}) before the record reached Kafka ({Format(arrival)})");
