@@ -53,8 +53,11 @@ internal sealed class TcpForwarder : IDisposable
             {
                 return;
             }
-            catch (SocketException)
+            catch (Exception)
             {
+                // Whatever one accept met (a connection reset in the backlog, descriptors running out for a moment),
+                // the broker must go on accepting the next: clients reconnect on their own.
+                await Task.Delay(10);
                 continue;
             }
 
