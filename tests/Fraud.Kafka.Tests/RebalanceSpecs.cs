@@ -75,7 +75,9 @@ public sealed class RebalanceSpecs(EmbeddedBrokerFixture kafka) : TestKit
             .ToMaterialized(Committer.Sink(), Keep.Both)
             .Run(Materializer);
         await AwaitConditionAsync(() => Task.FromResult(after.Count >= 12), Patience);
-        await Task.Delay(1000);
+        // Every assigned partition finished to its end: what was committed before and re-read would be in `after` now.
+        await AwaitConditionAsync(() => Task.FromResult(control.Session.Lag() is { Count: > 0 } lag
+            && lag.Count == control.Session.Assignment.Count && lag.All(l => l.Records == 0)), Patience);
         await control.DrainAndShutdownAsync(done).WaitAsync(Patience);
         Assert.Equal(Enumerable.Range(0, 12).Order(), after.Order());
     }

@@ -13,7 +13,7 @@ namespace Fraud.Kafka.Consuming;
 /// for every record (<see cref="CommitInBackground"/> off their threads too), and commits run one at a time, in the
 /// order their offsets were taken, so a later commit never carries an older offset than an earlier one.
 /// </summary>
-public sealed class ConsumerSession : IDisposable
+public sealed partial class ConsumerSession : IDisposable
 {
     private readonly Lock _gate = new();
     // Held across a commit's round trip (never while waiting for _gate's holders to do Kafka calls): one commit at a time.
@@ -139,68 +139,6 @@ public sealed class ConsumerSession : IDisposable
         }
     }
 
-    /// <summary>Commits every partition's acknowledged prefix that is not committed yet. Blocks for one round trip.</summary>
-    public int CommitAcknowledged()
-    {
-        lock (_commitGate)
-        {
-            List<TopicPartitionOffset>? offsets;
-            lock (_gate)
-            {
-                offsets = _consumer is null || _closed ? null : CommittableLocked(_partitions.Keys);
-            }
-
-            return offsets is null ? 0 : Commit(offsets);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="CommitAcknowledged"/> on a thread-pool thread, returning at once: for the committer, whose stage
-    /// shares its thread with the rest of the stream. The stream stood still for every commit's round trip before
-    /// (eight a second at 40,000 msg/s, and the source waited on the lock meanwhile). Asked for while one runs, one more
-    /// runs after it (with the offsets acknowledged by then); never more than one at a time.
-    /// </summary>
-    public void CommitInBackground()
-    {
-        while (true)
-        {
-            var state = Volatile.Read(ref _background);
-            if (state == 2 || (state == 1 && Interlocked.CompareExchange(ref _background, 2, 1) == 1))
-            {
-                return; // the running one goes again when it is done
-            }
-
-            if (state == 0 && Interlocked.CompareExchange(ref _background, 1, 0) == 0)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static session => session.CommitWhileAsked(), this, preferLocal: false);
-                return;
-            }
-        }
-    }
-
-    private void CommitWhileAsked()
-    {
-        while (true)
-        {
-            try
-            {
-                CommitAcknowledged();
-            }
-            catch (Exception e)
-            {
-                // The consumer was closed meanwhile (a stopping node): what is not committed is re-read, never lost.
-                _log($"background commit: {e.GetBaseException().Message}");
-            }
-
-            if (Interlocked.CompareExchange(ref _background, 0, 1) == 1)
-            {
-                return;
-            }
-
-            Volatile.Write(ref _background, 1); // asked for again meanwhile: once more
-        }
-    }
-
     internal void OnAssigned(IReadOnlyList<TopicPartition> partitions)
     {
         var generations = new List<(TopicPartition Partition, int Generation)>(partitions.Count);
@@ -245,6 +183,7 @@ public sealed class ConsumerSession : IDisposable
                 foreach (var partition in partitions)
                 {
                     _partitions.Remove(partition);
+                    _held.TryRemove(partition, out _);
                 }
             }
         }
@@ -265,61 +204,6 @@ public sealed class ConsumerSession : IDisposable
             _log($"end offset of {partition}: {e.Error.Reason}");
             return -1;
         }
-    }
-
-    /// <summary>The offsets to commit for <paramref name="partitions"/>, or null when none moved; under <c>_gate</c>.</summary>
-    private List<TopicPartitionOffset>? CommittableLocked(IEnumerable<TopicPartition> partitions)
-    {
-        List<TopicPartitionOffset>? offsets = null;
-        foreach (var partition in partitions)
-        {
-            if (!_partitions.TryGetValue(partition, out var track))
-            {
-                continue;
-            }
-
-            var committable = _commitLimit is null
-                ? track.Committable
-                : Math.Min(track.Committable, _commitLimit(partition.Topic, partition.Partition.Value));
-            if (committable > track.Committed)
-            {
-                (offsets ??= new()).Add(new TopicPartitionOffset(partition, new Offset(committable)));
-            }
-        }
-
-        return offsets;
-    }
-
-    /// <summary>One round trip, under <c>_commitGate</c> and outside <c>_gate</c>: records keep flowing meanwhile.</summary>
-    private int Commit(List<TopicPartitionOffset> offsets)
-    {
-        try
-        {
-            _consumer!.Commit(offsets);
-        }
-        catch (KafkaException e)
-        {
-            // Not fatal: the same offsets (or later ones) are retried at the next commit; a rebalance makes the new
-            // owner re-read from the last successful commit, which is at-least-once, never a loss.
-            _log($"commit failed ({e.Error.Code}: {e.Error.Reason}); will retry");
-            CommitFailures++;
-            return 0;
-        }
-
-        lock (_gate)
-        {
-            foreach (var committed in offsets)
-            {
-                if (_partitions.TryGetValue(committed.TopicPartition, out var track))
-                {
-                    track.Committed = Math.Max(track.Committed, committed.Offset.Value);
-                }
-            }
-
-            CommitCount += offsets.Count;
-        }
-
-        return offsets.Count;
     }
 
     /// <summary>Leaves the group (revoking, and so committing, what is acknowledged) and frees the consumer.</summary>
@@ -362,45 +246,4 @@ public sealed class ConsumerSession : IDisposable
             }
         }
     }
-
-    private sealed class PartitionTrack(int generation, TopicPartition partition)
-    {
-        private HashSet<long>? _acknowledgedOutOfOrder;
-
-        public int Generation { get; } = generation;
-
-        public TopicPartition Partition { get; } = partition;
-
-        /// <summary>Offsets emitted and not yet acknowledged, in emission (= offset) order.</summary>
-        public Queue<long> InFlight { get; } = new();
-
-        /// <summary>Next offset to commit: one past the contiguous acknowledged prefix; -1 when nothing is done.</summary>
-        public long Committable { get; private set; } = -1;
-
-        public long Committed { get; set; } = -1;
-
-        public void Acknowledge(long offset)
-        {
-            if (InFlight.Count == 0 || offset < InFlight.Peek())
-            {
-                return; // already acknowledged once: a duplicate acknowledgement is harmless
-            }
-
-            if (offset != InFlight.Peek())
-            {
-                (_acknowledgedOutOfOrder ??= new()).Add(offset);
-                return;
-            }
-
-            InFlight.Dequeue();
-            Committable = offset + 1;
-            while (_acknowledgedOutOfOrder is { Count: > 0 } && InFlight.Count > 0 && _acknowledgedOutOfOrder.Remove(InFlight.Peek()))
-            {
-                Committable = InFlight.Dequeue() + 1;
-            }
-        }
-    }
 }
-
-/// <summary>Records waiting in one partition beyond what this consumer has finished.</summary>
-public readonly record struct PartitionLag(string Topic, int Partition, long Records);
