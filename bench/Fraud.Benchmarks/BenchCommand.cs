@@ -34,7 +34,7 @@ public static class BenchCommand
         if (part is "all" or "actors")
         {
             var actors = await ActorLayerBench.RunAsync(500_000, parallelism, Option(args, "--accounts", 10_000),
-                TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", (int)new Fraud.Actors.Accounts.AccountSettings().CheckpointInterval.TotalMilliseconds)));
+                TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", (int)new Fraud.Actors.Partitions.AccountSettings().CheckpointInterval.TotalMilliseconds)));
             Table("actor layer alone (in-memory source and sinks, partition actors with checkpoints in memory)", actors);
             results["actorLayer"] = actors;
         }

@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;

@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Rules;
 using static Fraud.Actors.Tests.TestTransactions;
@@ -83,6 +84,6 @@ public sealed class AccountStateCodecSpecs
     {
         var bytes = AccountStateCodec.Write(new AccountState());
         bytes[0] = 99;
-        Assert.Throws<InvalidDataException>(() => AccountStateCodec.Read(bytes));
+        Assert.Throws<UnreadableStateException>(() => AccountStateCodec.Read(bytes));
     }
 }

@@ -1,4 +1,5 @@
-using Fraud.Actors.Accounts;
+using Fraud.Actors.State;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Rules;
 using static Fraud.Actors.Tests.TestTransactions;

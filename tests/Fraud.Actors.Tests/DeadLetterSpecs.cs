@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
@@ -14,7 +14,7 @@ namespace Fraud.Actors.Tests;
 /// The dead-letter contract under hostile records: one record's failure is that record's dead letter, a dead letter too
 /// large for the broker is cut to fit and says how, and a null value stays null.
 /// </summary>
-public sealed class DeadLetterSpecs : RegionSpec
+public sealed class DeadLetterSpecs : PartitionSpec
 {
     private static readonly RecordOrigin Origin = new("queueing.transactions", 2, 77, T0);
 
@@ -114,7 +114,7 @@ public sealed class DeadLetterSpecs : RegionSpec
     {
         // Two amounts whose windowed sum overflows decimal, sent past the parser (which refuses them): the partition
         // actor's own isolation, the last line of defence.
-        var region = StartRegion(Context());
+        var region = StartPartitions(Context());
         region.Tell(new ScoreTransactions(0, 1, [Tx(0, decimal.MaxValue, account: "ACC-O"), Tx(1, decimal.MaxValue, account: "ACC-O"), Tx(2, 5m, account: "ACC-P")], [0, 1, 2]), TestActor);
         var scored = ExpectMsg<TransactionsScored>(TimeSpan.FromSeconds(10));
 

@@ -5,7 +5,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using Akka.TestKit.Xunit2;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
@@ -14,7 +14,7 @@ using static Fraud.Actors.Tests.TestTransactions;
 namespace Fraud.Actors.Tests;
 
 /// <summary>The detector graph with test sources and probe sinks where Kafka would be.</summary>
-public sealed class DetectorGraphSpecs : RegionSpec
+public sealed class DetectorGraphSpecs : PartitionSpec
 {
     private readonly ConcurrentQueue<(Outcome Outlet, OutboundRecord<int> Record)> _written = new();
 
@@ -43,7 +43,7 @@ public sealed class DetectorGraphSpecs : RegionSpec
     [Fact]
     public async Task Should_route_each_record_to_exactly_one_outlet()
     {
-        var region = StartRegion(Context());
+        var region = StartPartitions(Context());
         var inputs = new[]
         {
             Record(0, Json(Tx(0, 20m))),
@@ -53,7 +53,7 @@ public sealed class DetectorGraphSpecs : RegionSpec
             Record(4, """{"source":"S","target":"T","amount":"lots","currency":"USD"}"""),
         };
 
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new PartitionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
             .Run(Materializer);
 
         Assert.Equal([0, 1, 2, 3, 4], (await committed.WaitAsync(TimeSpan.FromSeconds(10))).Order());
@@ -70,10 +70,10 @@ public sealed class DetectorGraphSpecs : RegionSpec
     [Fact]
     public async Task Should_write_the_verdict_envelope_and_keep_dead_letters_untouched()
     {
-        var region = StartRegion(Context(node: "graph-node"));
+        var region = StartPartitions(Context(node: "graph-node"));
         var garbage = Record(1, "{garbage", ("trace", "abc"));
         var inputs = new[] { Record(0, Json(Tx(0, 2000m, account: "ACC-ENV", id: "env-1"))), garbage };
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new PartitionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 4)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -101,7 +101,7 @@ public sealed class DetectorGraphSpecs : RegionSpec
     [Fact]
     public void Should_hold_back_the_commit_of_an_unacknowledged_output()
     {
-        var region = StartRegion(Context());
+        var region = StartPartitions(Context());
         var releaseLegit = new TaskCompletionSource();
         // The legit writer withholds its acknowledgement until released.
         var heldLegit = Flow.Create<IReadOnlyList<OutboundRecord<int>>>().SelectAsync(1, async group =>
@@ -112,7 +112,7 @@ public sealed class DetectorGraphSpecs : RegionSpec
         var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
         var inputs = new[] { Record(0, Json(Tx(0, 10m))), Record(1, Json(Tx(1, 5000m))), Record(2, "nope") };
 
-        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
+        var (_, commits) = DetectorGraph.Create(Source.From(inputs), new PartitionScorer(Sys, region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
             .Run(Materializer);
 
         commits.Request(10);
@@ -128,13 +128,13 @@ public sealed class DetectorGraphSpecs : RegionSpec
     [Fact]
     public async Task Should_score_each_account_in_order_under_parallelism()
     {
-        var region = StartRegion(Context());
+        var region = StartPartitions(Context());
         // 10 accounts, 8 transactions each within seconds, in batches of 8 (four in flight): the 6th, 7th, 8th of each
         // account must be flagged.
         var inputs = Enumerable.Range(0, 80)
             .Select(i => Record(i, Json(Tx(i / 10.0, account: $"ACC-{i % 10}"))))
             .ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32, batchSize: 8)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new PartitionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 32, batchSize: 8)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -145,13 +145,13 @@ public sealed class DetectorGraphSpecs : RegionSpec
     [Fact]
     public async Task Should_keep_input_order_at_each_writer_while_groups_are_parsed_and_written_in_parallel()
     {
-        var region = StartRegion(Context());
+        var region = StartPartitions(Context());
         // Parsing and writing run on the thread pool, several groups at once: each writer must still see its records in
         // the order they were read (Kafka keeps a partition's order only if the producer is given it in order).
         var inputs = Enumerable.Range(0, 400)
             .Select(i => i % 7 == 3 ? Record(i, "not json") : Record(i, Json(Tx(i, i % 5 == 0 ? 5000m : 10m, account: $"ACC-{i % 13}", id: $"ord-{i}"))))
             .ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new RegionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 64, batchSize: 4, stepParallelism: 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new PartitionScorer(Sys, region, TimeSpan.FromSeconds(5)), Writers(), Sink.Seq<int>(), 64, batchSize: 4, stepParallelism: 4)
             .Run(Materializer);
         await committed.WaitAsync(TimeSpan.FromSeconds(20));
 

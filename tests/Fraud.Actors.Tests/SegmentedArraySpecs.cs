@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using Fraud.Actors.Rules;
 
 namespace Fraud.Actors.Tests;

@@ -50,8 +50,8 @@ public sealed class TransactionParserSpecs
         Assert.Equal("de", Parse("""{"source":"A","amount":1,"country":"de"}""").Transaction!.Country);
         Assert.Equal("XX", Parse("""{"source":"A","amount":1,"country":"XX"}""").Transaction!.Country);
         Assert.Equal("DE", Parse("""{"source":"A","amount":1,"country":"\u0044E"}""").Transaction!.Country);
-        Assert.Equal(Rules.Countries.DistanceKm("DE", "FR"), Rules.Countries.DistanceKm("de", "fr"));
-        Assert.InRange(Rules.Countries.DistanceKm("DE", "FR")!.Value, 500, 1000);
+        Assert.Equal(Countries.DistanceKm("DE", "FR"), Countries.DistanceKm("de", "fr"));
+        Assert.InRange(Countries.DistanceKm("DE", "FR")!.Value, 500, 1000);
     }
 
     [Fact]

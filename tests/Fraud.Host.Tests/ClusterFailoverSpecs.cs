@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Fraud.Checkpoints.Tests;
 using Xunit.Abstractions;
 
 namespace Fraud.Host.Tests;

@@ -1,7 +1,7 @@
 using System.Text;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
-using Fraud.Generator.Transactions;
+using Fraud.Actors.Contracts;
 using Fraud.Host.Detection;
 
 namespace Fraud.Host.Tests;
@@ -17,7 +17,7 @@ public sealed class DetectorStatsSpecs
         {
             var label = i % 3 == 0 ? new byte[] { 0xFF, 0xFE } : Encoding.ASCII.GetBytes($"scenario-{i}");
             stats.Record(new OutputSummary(Outcome.Legit, DateTimeOffset.UtcNow, Array.Empty<RuleHit>(), null, null,
-                DetectorStats.Label([new(GeneratedTransaction.ScenarioHeader, label)])));
+                DetectorStats.Label([new(GroundTruth.ScenarioHeader, label)])));
         }
 
         Assert.InRange(stats.InjectedSeen.Count, 2, DetectorStats.MaxScenarios + 1);

@@ -62,4 +62,11 @@ public sealed class ReadinessSpecs
         var problem = Assert.Single(Readiness.Problems(With(new ConsumerHealth(Now.AddSeconds(-60), Now.AddSeconds(-60), Now.AddSeconds(-60), "up/steady", null))));
         Assert.Contains("polling thread is stuck", problem);
     }
+
+    [Fact]
+    public void Should_not_be_ready_while_a_partition_cannot_be_scored_here()
+    {
+        var problem = Assert.Single(Readiness.Problems(new NodeCondition(true, null, 3, "Up", FailedPartitions: ["partition in-3: its checkpoint holds account states of format version 9"])));
+        Assert.StartsWith("partition in-3: its checkpoint holds account states of format version 9; its records wait", problem);
+    }
 }

@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using System.Diagnostics;
 using System.Text;
 using Akka;
@@ -5,7 +6,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
@@ -38,7 +39,7 @@ public static class ActorLayerBench
     public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts, TimeSpan checkpointInterval)
     {
         await using var system = await StartAsync();
-        var region = StartRegion(system.System, new RuleSettings(), new AccountSettings { CheckpointInterval = checkpointInterval });
+        var region = StartPartitions(system.System, new RuleSettings(), new AccountSettings { CheckpointInterval = checkpointInterval });
         var inputs = Inputs(messages, accounts, seed: 7);
         // Warm-up, long enough for tiered compilation to reach its optimized tier on the hot paths, on accounts of its
         // own: replaying the measured inputs would make them duplicates (the cheap, idempotent path) in the measured run.
@@ -103,7 +104,7 @@ public static class ActorLayerBench
         states = null!;
 
         await using var system = await StartAsync();
-        var region = StartRegion(system.System, shortRules, new AccountSettings { PassivateAfter = TimeSpan.FromSeconds(5) });
+        var region = StartPartitions(system.System, shortRules, new AccountSettings { PassivateAfter = TimeSpan.FromSeconds(5) });
         var peak = 0.0;
         // One million distinct accounts, one transaction each, in chunks so the input itself is not what we measure.
         for (var chunk = 0; chunk < 10; chunk++)
@@ -242,13 +243,13 @@ public static class ActorLayerBench
     }
 
     private static Task RunGraphAsync(ActorSystem system, IActorRef region, IReadOnlyList<InboundRecord<int>> inputs, int parallelism) =>
-        RunGraphAsync(system, new RegionScorer(system, region, TimeSpan.FromSeconds(30)), inputs, parallelism);
+        RunGraphAsync(system, new PartitionScorer(system, region, TimeSpan.FromSeconds(30)), inputs, parallelism);
 
     /// <summary>The production region, owning every partition, checkpointing once a second to a store in memory.</summary>
-    private static IActorRef StartRegion(ActorSystem system, RuleSettings rules, AccountSettings accounts)
+    private static IActorRef StartPartitions(ActorSystem system, RuleSettings rules, AccountSettings accounts)
     {
         var context = new PartitionContext("bench", new InMemoryCheckpointStore(), new DurableOffsets(), rules, accounts, "bench", new AccountCounter(), TimeProvider.System);
-        var region = system.ActorOf(AccountRegion.Props(context), "accounts");
+        var region = system.ActorOf(OwnedPartitions.Props(context), "accounts");
         region.Tell(new PartitionsAssigned(Enumerable.Range(0, Partitions).Select(p => new PartitionAssignment("bench", p, 1)).ToList()));
         return region;
     }

@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Fraud.Actors.Checkpoints;
-using Fraud.Host.Checkpoints;
+using Fraud.Checkpoints;
 
 namespace Fraud.Benchmarks.Checkpoints;
 

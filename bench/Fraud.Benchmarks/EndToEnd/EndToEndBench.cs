@@ -64,7 +64,7 @@ public static class EndToEndBench
     /// <param name="population">The accounts the generators draw from. Fewer accounts than records in a phase means
     /// the detector creates few new accounts while measured: a way to see what creating them costs.</param>
     /// <param name="generatorInProcess">Run the latency phases' generator in this process, beside the contender (as up to
-    /// session 13), instead of in a process of its own.</param>
+    /// §9), instead of in a process of its own.</param>
     public static async Task<EndToEndResult> RunAsync(string fraudDll, long messages, TimeSpan latencyPhase, string store = "sqlite", double? latencyRate = null,
         bool generatorInProcess = false, int population = DefaultPopulation)
     {
@@ -271,7 +271,7 @@ public static class EndToEndBench
     /// <summary>
     /// The load runs this long before a latency phase is measured, and the latencies, pauses and cores of that time are
     /// dropped: a new generator process compiles its code, and both contenders go from idle to the phase's rate. Until
-    /// session 15 the phase was measured from its first record, and the first fifth's p99 was the highest of the five
+    /// §11 the phase was measured from its first record, and the first fifth's p99 was the highest of the five
     /// for both contenders in nearly every run (the passthrough's 66–257 ms against 33–46 in its other fifths).
     /// </summary>
     private static readonly TimeSpan LatencyWarmUp = TimeSpan.FromSeconds(5);

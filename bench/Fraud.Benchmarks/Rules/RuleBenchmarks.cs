@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using BenchmarkDotNet.Attributes;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;

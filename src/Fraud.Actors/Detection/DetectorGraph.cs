@@ -6,15 +6,6 @@ using Fraud.Actors.Transactions;
 namespace Fraud.Actors.Detection;
 
 /// <summary>
-/// The output side of the graph: one flow per outlet. Each takes a group of records for its topic and emits the
-/// inputs' tokens once every record of the group is acknowledged.
-/// </summary>
-public sealed record DetectorSinks<TAck>(
-    Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> Legit,
-    Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> Fraud,
-    Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> DeadLetter);
-
-/// <summary>
 /// source → parse → score (the accounts' partition actors) → write → Partition(legit | fraud | dead-letter) → producers →
 /// committer. Built from named parts so that tests plug probes where production plugs Kafka. Every input produces
 /// exactly one output, and its token reaches the committer only after that output is acknowledged.
@@ -43,13 +34,9 @@ public static class DetectorGraph
     /// default: none, the steps run on the stream's own thread.
     /// </summary>
     /// <remarks>
-    /// Each step off the stream cost a group two thread hops (to the thread pool and back), paid in latency: in the e2e
-    /// bench at 50,000 msg/s (2026-12-02, bench/RESULTS.md §13) the detector's p50 was 21.3–22.0 ms on the stream's
-    /// thread against 24.1–25.6 off it, the passthrough's 20.8–21.4, and the actor layer did 417,689 and 420,730 msg/s
-    /// against 430,260 (the steps cost ~1.5 µs a record; the stream's thread has room for them at what a node reads
-    /// from Kafka). In session 13 the stream's thread was the actor layer's limit and moving them off paid; the graph
-    /// has since lost most of its per-record work. More than one at once only kept more records in flight: at a fixed
-    /// 36,000 msg/s the p99 was 216 and 230 ms with two against 129 and 95 with one (2026-12-01).
+    /// Each step off the stream's thread costs a group two thread hops, paid in latency, and the stream's thread has room
+    /// for the steps at what a node reads from Kafka; more than one at once only kept more records in flight
+    /// (docs/decisions/0005).
     /// </remarks>
     public const int DefaultStepParallelism = 0;
 

@@ -1,12 +1,13 @@
 using System.Globalization;
+using Fraud.Actors.State;
 using Fraud.Actors.Transactions;
 
 namespace Fraud.Actors.Rules;
 
 /// <summary>
-/// The decision, as plain functions over <see cref="AccountState"/>: no actor, no clock, no I/O, so every rule is tested
-/// directly. <see cref="Evaluate"/> only reads the state; <see cref="Apply"/> records the transaction; <see cref="Score"/>
-/// is the two with idempotence around them.
+/// The decision, as plain functions over an account's history: no actor, no clock, no I/O, so every rule is tested
+/// directly. <see cref="Evaluate"/> only reads; <see cref="Score"/> evaluates, records the transaction and remembers its
+/// verdict, with idempotence around them.
 /// </summary>
 public static class Scoring
 {
@@ -14,24 +15,24 @@ public static class Scoring
     /// Scores <paramref name="tx"/> for its account: a transaction id seen before returns its first verdict and changes
     /// nothing; otherwise the rules are evaluated, the transaction is recorded, and the verdict remembered.
     /// </summary>
-    public static Verdict Score(AccountState state, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
+    public static Verdict Score(AccountState account, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
     {
         var idHash = TransactionIdHash.Of(tx.TransactionId);
-        if (state.Verdicts.TryGet(state.Arena, state.Row, idHash, out var previous))
+        if (account.TryRecall(idHash, out var previous))
         {
-            return previous.ToVerdict();
+            return previous;
         }
 
-        var late = IsLate(state, tx, rules);
-        var country = Countries.Number(tx.Country); // once: the travel rule compares it, the window records it
-        var hits = Evaluate(state, tx, rules, late, country);
+        var late = IsLate(account, tx, rules);
+        var country = Countries.Number(tx.Country); // once: the travel rule compares it, the history records it
+        var hits = Evaluate(account.View, tx, rules, late, country);
         var verdict = new Verdict(CombinedScore(hits, rules), hits, now, node, late);
         if (!late)
         {
-            Apply(state, tx, rules, country);
+            account.Record(new AccountEvent(EventTime.TicksOf(tx), tx.Amount, country), rules.Retention.Ticks, rules.MaxEventsPerAccount);
         }
 
-        state.Verdicts.Add(state.Arena, state.Row, RememberedVerdict.Of(idHash, verdict), rules.RememberedIdsPerAccount);
+        account.Remember(idHash, verdict, rules.RememberedIdsPerAccount);
         return verdict;
     }
 
@@ -39,17 +40,24 @@ public static class Scoring
     /// Arrived further behind the account's newest event than the allowed lateness. Times are <see cref="EventTime"/>'s:
     /// a transaction's own, never later than its arrival, so no record can move its account's newest time past the present.
     /// </summary>
-    public static bool IsLate(AccountState state, Transaction tx, RuleSettings rules) =>
-        state.NewestTicks != 0 && EventTime.TicksOf(tx) < state.NewestTicks - rules.AllowedLateness.Ticks;
+    public static bool IsLate(AccountState account, Transaction tx, RuleSettings rules)
+    {
+        var newest = account.View.NewestTicks;
+        return newest != 0 && EventTime.TicksOf(tx) < newest - rules.AllowedLateness.Ticks;
+    }
 
     /// <summary>
     /// The rules that fire for <paramref name="tx"/> given what the account did before. A late transaction is judged by
     /// the instantaneous rule only: its windows may already be gone, and judging it on partial state would mislead.
     /// </summary>
-    public static IReadOnlyList<RuleHit> Evaluate(AccountState state, Transaction tx, RuleSettings rules, bool late = false) =>
-        Evaluate(state, tx, rules, late, Countries.Number(tx.Country));
+    public static IReadOnlyList<RuleHit> Evaluate(AccountState account, Transaction tx, RuleSettings rules, bool late = false) =>
+        Evaluate(account.View, tx, rules, late, Countries.Number(tx.Country));
 
-    private static IReadOnlyList<RuleHit> Evaluate(AccountState state, Transaction tx, RuleSettings rules, bool late, ushort country)
+    /// <summary>Records the transaction in the account's history (in event-time order), as <see cref="Score"/> does.</summary>
+    public static void Apply(AccountState account, Transaction tx, RuleSettings rules) =>
+        account.Record(new AccountEvent(EventTime.TicksOf(tx), tx.Amount, Countries.Number(tx.Country)), rules.Retention.Ticks, rules.MaxEventsPerAccount);
+
+    private static IReadOnlyList<RuleHit> Evaluate(AccountView account, Transaction tx, RuleSettings rules, bool late, ushort country)
     {
         List<RuleHit>? hits = null;
         if (rules.LargeAmount.Enabled && tx.Amount >= rules.LargeAmount.Threshold)
@@ -63,9 +71,10 @@ public static class Scoring
         }
 
         var t = EventTime.TicksOf(tx);
+        var events = account.Events;
         if (rules.VelocityCount.Enabled)
         {
-            var count = CountIn(state, t - rules.VelocityCount.Window.Ticks, t) + 1;
+            var count = CountIn(events, t - rules.VelocityCount.Window.Ticks, t) + 1;
             if (count > rules.VelocityCount.MaxCount)
             {
                 (hits ??= new()).Add(new RuleHit(VelocityCountRule.Id, count, rules.VelocityCount.MaxCount, Format(rules.VelocityCount.Window)));
@@ -74,7 +83,7 @@ public static class Scoring
 
         if (rules.VelocityAmount.Enabled)
         {
-            var sum = SumIn(state, t - rules.VelocityAmount.Window.Ticks, t) + tx.Amount;
+            var sum = SumIn(events, t - rules.VelocityAmount.Window.Ticks, t) + tx.Amount;
             if (sum > rules.VelocityAmount.MaxSum)
             {
                 (hits ??= new()).Add(new RuleHit(VelocityAmountRule.Id, sum, rules.VelocityAmount.MaxSum, Format(rules.VelocityAmount.Window)));
@@ -83,12 +92,12 @@ public static class Scoring
 
         var smallThenLarge = rules.SmallThenLarge;
         if (smallThenLarge.Enabled && tx.Amount > smallThenLarge.LargeAbove
-            && HasSmallIn(state, t - smallThenLarge.Window.Ticks, t, smallThenLarge.SmallBelow))
+            && HasSmallIn(events, t - smallThenLarge.Window.Ticks, t, smallThenLarge.SmallBelow))
         {
             (hits ??= new()).Add(new RuleHit(SmallThenLargeRule.Id, tx.Amount, smallThenLarge.LargeAbove, Format(smallThenLarge.Window)));
         }
 
-        if (rules.ImpossibleTravel.Enabled && TravelSpeedKmh(state, tx, country, rules.ImpossibleTravel.Window) is { } speed
+        if (rules.ImpossibleTravel.Enabled && TravelSpeedKmh(events, t, country, rules.ImpossibleTravel.Window) is { } speed
             && speed > rules.ImpossibleTravel.MaxSpeedKmh)
         {
             (hits ??= new()).Add(new RuleHit(ImpossibleTravelRule.Id, Math.Round((decimal)Math.Min(speed, 1e9), 1),
@@ -96,40 +105,6 @@ public static class Scoring
         }
 
         return hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>();
-    }
-
-    /// <summary>Records the transaction in the account's windows (in event-time order) and evicts what has expired.</summary>
-    public static void Apply(AccountState state, Transaction tx, RuleSettings rules) => Apply(state, tx, rules, Countries.Number(tx.Country));
-
-    private static void Apply(AccountState state, Transaction tx, RuleSettings rules, ushort country)
-    {
-        var entry = new AccountEvent(EventTime.TicksOf(tx), tx.Amount, country);
-        ref var window = ref state.Events; // a struct: work on the state's own, not a copy
-        var events = state.EventSpan;
-        var index = events.Length;
-        while (index > 0 && events[index - 1].Ticks > entry.Ticks)
-        {
-            index--; // out of order within the lateness: slide back to its place in event time
-        }
-
-        window.Insert(state.Arena.Events, index, entry);
-        if (state.NewestTicks == 0 || entry.Ticks > state.NewestTicks)
-        {
-            state.NewestTicks = entry.Ticks;
-        }
-
-        var horizon = state.NewestTicks - rules.Retention.Ticks;
-        events = state.EventSpan; // the insert may have moved the events
-        var expired = 0;
-        while (expired < events.Length && (events[expired].Ticks < horizon || events.Length - expired > rules.MaxEventsPerAccount))
-        {
-            expired++;
-        }
-
-        if (expired > 0)
-        {
-            window.RemoveOldest(state.Arena.Events, expired);
-        }
     }
 
     /// <summary>1 − Π(1 − weight): two independent signals are stronger than either; 0 when nothing fired.</summary>
@@ -154,13 +129,10 @@ public static class Scoring
         _ => 0,
     };
 
-    // Windows are (t - window, t]: an event exactly one window old no longer counts.
-    // The window is in event-time order, so each scan walks back from the newest event and stops at the first one too
-    // old: an account keeps the longest window's events (an hour for impossible-travel), the velocity rules look at a
-    // minute of them.
-    private static int CountIn(AccountState state, long fromExclusive, long toInclusive)
+    // Windows are (t - window, t]: an event exactly one window old no longer counts. The events are in event-time order,
+    // so each scan walks back from the newest and stops at the first one too old.
+    private static int CountIn(ReadOnlySpan<AccountEvent> events, long fromExclusive, long toInclusive)
     {
-        var events = state.EventSpan;
         var count = 0;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
@@ -170,9 +142,8 @@ public static class Scoring
         return count;
     }
 
-    private static decimal SumIn(AccountState state, long fromExclusive, long toInclusive)
+    private static decimal SumIn(ReadOnlySpan<AccountEvent> events, long fromExclusive, long toInclusive)
     {
-        var events = state.EventSpan;
         var sum = 0m;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
@@ -182,9 +153,8 @@ public static class Scoring
         return sum;
     }
 
-    private static bool HasSmallIn(AccountState state, long fromExclusive, long toInclusive, decimal smallBelow)
+    private static bool HasSmallIn(ReadOnlySpan<AccountEvent> events, long fromExclusive, long toInclusive, decimal smallBelow)
     {
-        var events = state.EventSpan;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks > fromExclusive; i--)
         {
             if (events[i].Ticks <= toInclusive && events[i].Amount < smallBelow) return true;
@@ -194,15 +164,13 @@ public static class Scoring
     }
 
     /// <summary>Speed needed to reach this transaction's country (by number, 0 for none) from the latest earlier one within the window.</summary>
-    private static double? TravelSpeedKmh(AccountState state, Transaction tx, ushort country, TimeSpan window)
+    private static double? TravelSpeedKmh(ReadOnlySpan<AccountEvent> events, long t, ushort country, TimeSpan window)
     {
         if (country == 0)
         {
             return null;
         }
 
-        var t = EventTime.TicksOf(tx);
-        var events = state.EventSpan;
         for (var i = events.Length - 1; i >= 0; i--)
         {
             var e = events[i];

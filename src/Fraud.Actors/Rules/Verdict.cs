@@ -1,8 +1,5 @@
 namespace Fraud.Actors.Rules;
 
-/// <summary>One rule that fired: what it saw, the limit it applies, over which window (null when instantaneous).</summary>
-public sealed record RuleHit(string Id, decimal Observed, decimal Limit, string? Window);
-
 /// <summary>
 /// The explanation attached to every scored transaction. Legit verdicts have no rules. A redelivered transaction gets
 /// its first verdict back (equal in every field: same <see cref="DetectedAt"/> and node), so duplicates downstream are identical.

@@ -1,3 +1,4 @@
+using Fraud.Actors.Contracts;
 using System.CommandLine;
 using System.Text.Json;
 using Fraud.Kafka.Producing;
@@ -11,7 +12,7 @@ public static class GeneratorCommand
     public static RootCommand Create()
     {
         var bootstrap = new Option<string>("--bootstrap") { Description = "Kafka bootstrap servers", Required = true };
-        var topic = new Option<string>("--topic") { Description = "Topic to write", DefaultValueFactory = _ => "queueing.transactions" };
+        var topic = new Option<string>("--topic") { Description = "Topic to write", DefaultValueFactory = _ => TopicNames.Input };
         var rate = new Option<double>("--rate") { Description = "Messages per second", DefaultValueFactory = _ => 1000 };
         var count = new Option<long?>("--count") { Description = "Stop after N messages (default: until Ctrl+C)" };
         var seed = new Option<int?>("--seed") { Description = "Seed for a reproducible stream" };

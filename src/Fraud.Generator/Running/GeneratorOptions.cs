@@ -1,3 +1,5 @@
+using Fraud.Actors.Contracts;
+
 namespace Fraud.Generator.Running;
 
 /// <summary>What to generate. Bound from <c>Generator:*</c> in the host, or from the generator's command line.</summary>
@@ -5,7 +7,7 @@ public sealed class GeneratorOptions
 {
     public const string SectionName = "Generator";
 
-    public string Topic { get; set; } = "queueing.transactions";
+    public string Topic { get; set; } = TopicNames.Input;
 
     /// <summary>Messages per second, held by a token bucket.</summary>
     public double Rate { get; set; } = 1000;

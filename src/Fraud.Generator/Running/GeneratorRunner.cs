@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Fraud.Actors.Contracts;
 using Fraud.Actors.Transactions;
 using Fraud.Generator.Transactions;
 
@@ -79,7 +80,7 @@ public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, Genera
         };
         if (generated.Scenario is not null)
         {
-            message.Headers = new Headers { { GeneratedTransaction.ScenarioHeader, Encoding.UTF8.GetBytes(generated.Scenario) } };
+            message.Headers = new Headers { { GroundTruth.ScenarioHeader, Encoding.UTF8.GetBytes(generated.Scenario) } };
         }
 
         return message;

@@ -1,13 +1,11 @@
+using Fraud.Actors.Contracts;
 using Fraud.Actors.Transactions;
 
 namespace Fraud.Generator.Transactions;
 
 /// <summary>
 /// A transaction and its ground truth: the scenario name when a correct detector should flag it, else null. The label
-/// travels in the Kafka header <see cref="ScenarioHeader"/>, never in the JSON body the detector reads.
+/// travels in the Kafka header <see cref="GroundTruth.ScenarioHeader"/>, never in the JSON body the detector reads.
 /// <see cref="InScenario"/> is true for every step of a scenario, including its unlabelled set-up steps.
 /// </summary>
-public sealed record GeneratedTransaction(Transaction Transaction, string? Scenario, bool InScenario = false)
-{
-    public const string ScenarioHeader = "x-fraud-scenario";
-}
+public sealed record GeneratedTransaction(Transaction Transaction, string? Scenario, bool InScenario = false);

@@ -1,4 +1,5 @@
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Contracts;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
 using Fraud.Generator.Running;
@@ -12,13 +13,13 @@ public sealed class TopicSettings
 {
     public const string SectionName = "Topics";
 
-    public string Input { get; set; } = "queueing.transactions";
+    public string Input { get; set; } = TopicNames.Input;
 
-    public string Legit { get; set; } = "streaming.transactions.legit";
+    public string Legit { get; set; } = TopicNames.Legit;
 
-    public string Fraud { get; set; } = "streaming.transactions.fraud";
+    public string Fraud { get; set; } = TopicNames.Fraud;
 
-    public string DeadLetter { get; set; } = "streaming.transactions.dead-letter";
+    public string DeadLetter { get; set; } = TopicNames.DeadLetter;
 
     /// <summary>Partitions per topic; also the most detector nodes that can share the input.</summary>
     public int Partitions { get; set; } = 12;

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Host.Metrics;
 
 namespace Fraud.Host.Dashboard;
@@ -28,7 +28,7 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
     public ClusterView(IActorRef region, string node)
     {
         var self = _cluster.SelfAddress.ToString();
-        Receive<Refresh>(_ => region.Ask<RegionStatus>(GetRegionStatus.Instance, TimeSpan.FromSeconds(2))
+        Receive<Refresh>(_ => region.Ask<PartitionsStatus>(GetPartitionsStatus.Instance, TimeSpan.FromSeconds(2))
             .PipeTo(Self, success: status => new LocalState(status), failure: _ => new LocalState(null)));
         Receive<LocalState>(local =>
         {
@@ -78,5 +78,5 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
         public static readonly Refresh Instance = new();
     }
 
-    private sealed record LocalState(RegionStatus? Status);
+    private sealed record LocalState(PartitionsStatus? Status);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Akka.Actor;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Host.Detection;
 using Fraud.Host.Health;
 using Fraud.Host.Hosting;
@@ -155,7 +155,7 @@ public static class DashboardEndpoints
     {
         var verdicts = Verdicts(node.Stats, null, id, 20).Select(View).ToArray();
         partition ??= node.Stats.RecentFraud().FirstOrDefault(f => f.Transaction.Source == id)?.Partition;
-        if (node.Region is not { } region || partition is null)
+        if (node.Partitions is not { } region || partition is null)
         {
             return Results.Json(new { account = id, verdicts, window = Array.Empty<object>(), error = "not held on this node" }, Json);
         }

@@ -3,7 +3,7 @@ using System.Text;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
-using Fraud.Generator.Transactions;
+using Fraud.Actors.Contracts;
 using Fraud.Host.Metrics;
 
 namespace Fraud.Host.Detection;
@@ -18,9 +18,8 @@ namespace Fraud.Host.Detection;
 public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts = 1000, int latencySamples = DetectorStats.DefaultLatencySamples)
 {
     /// <summary>
-    /// The latest 2^20 latencies (8 MiB) by default: a percentile over a bench's whole phase, as the passthrough it is
-    /// compared with keeps (the bench raises it for phases beyond ~1,000,000 records). At 200,000 the bench's p99 covered
-    /// only the phase's last five seconds.
+    /// The latest 2^20 latencies (8 MiB) by default: enough for a percentile over a bench's whole phase, as the
+    /// passthrough it is compared with keeps (the bench raises it for phases beyond ~1,000,000 records).
     /// </summary>
     public const int DefaultLatencySamples = 1 << 20;
     private int LatencySamples => _latencies.Length;
@@ -209,7 +208,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         for (var i = 0; i < headers.Count; i++)
         {
             var (key, value) = headers[i];
-            if (key != GeneratedTransaction.ScenarioHeader)
+            if (key != GroundTruth.ScenarioHeader)
             {
                 continue;
             }

@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
@@ -176,9 +177,9 @@ public sealed class FlaggedRing
         w.Write(tx.Amount);
         w.Write(tx.Currency);
         WriteTime(w, tx.Timestamp);
-        AccountStateCodec.WriteNullable(w, tx.MerchantCategory);
-        AccountStateCodec.WriteNullable(w, tx.Country);
-        AccountStateCodec.WriteNullable(w, tx.DeviceId);
+        BinaryVerdicts.WriteNullable(w, tx.MerchantCategory);
+        BinaryVerdicts.WriteNullable(w, tx.Country);
+        BinaryVerdicts.WriteNullable(w, tx.DeviceId);
         w.Write(tx.ReceivedAt is not null);
         if (tx.ReceivedAt is { } received)
         {
@@ -190,7 +191,7 @@ public sealed class FlaggedRing
         w.Write(verdict.DetectorNode);
         w.Write(verdict.Late);
         w.Write(flagged.Partition);
-        AccountStateCodec.WriteRules(w, verdict.Rules);
+        BinaryVerdicts.WriteRules(w, verdict.Rules);
         w.Flush();
         return (int)counter.Position;
     }
@@ -199,7 +200,7 @@ public sealed class FlaggedRing
     {
         using var r = new BinaryReader(new MemoryStream(from, 0, length, writable: false));
         var tx = new Transaction(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDecimal(), r.ReadString(), ReadTime(r),
-            AccountStateCodec.ReadNullable(r), AccountStateCodec.ReadNullable(r), AccountStateCodec.ReadNullable(r));
+            BinaryVerdicts.ReadNullable(r), BinaryVerdicts.ReadNullable(r), BinaryVerdicts.ReadNullable(r));
         if (r.ReadBoolean())
         {
             tx = tx with { ReceivedAt = ReadTime(r) };
@@ -210,7 +211,7 @@ public sealed class FlaggedRing
         var node = r.ReadString();
         var late = r.ReadBoolean();
         var partition = r.ReadInt32();
-        var rules = AccountStateCodec.ReadRules(r);
+        var rules = BinaryVerdicts.ReadRules(r);
         return new FlaggedTransaction(tx, new Verdict(score, rules, detectedAt, node, late), partition);
     }
 

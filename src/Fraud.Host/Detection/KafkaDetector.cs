@@ -4,7 +4,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Confluent.Kafka;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Checkpoints;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Transactions;
@@ -28,10 +28,10 @@ public sealed class KafkaDetector : IAsyncDisposable
     private readonly Task _completion;
     private readonly TimeSpan _shutdownTimeout;
     private readonly IActorRef _region;
-    private readonly RegionScorer _scorer;
+    private readonly PartitionScorer _scorer;
 
     private KafkaDetector(IProducer<byte[]?, byte[]?> producer, IConsumerControl control, Task completion, TimeSpan shutdownTimeout,
-        IActorRef region, RegionScorer scorer)
+        IActorRef region, PartitionScorer scorer)
     {
         _region = region;
         _scorer = scorer;
@@ -47,13 +47,14 @@ public sealed class KafkaDetector : IAsyncDisposable
     public ConsumerSession Session => _control.Session;
 
     /// <param name="durable">What the partitions' checkpoints cover: offsets are never committed past it.</param>
-    public static KafkaDetector Start(ActorSystem system, IActorRef accountRegion, DurableOffsets durable, KafkaSettings kafka,
+    /// <param name="health">Where partitions that cannot be scored here are told: the consumer stops fetching them.</param>
+    public static KafkaDetector Start(ActorSystem system, IActorRef partitions, DurableOffsets durable, PartitionHealth health, KafkaSettings kafka,
         FraudSettings settings, DetectorStats stats, Action<string> log)
     {
         var producer = KafkaProducer.Create(kafka, log);
         var topics = settings.Topics;
         var detector = settings.Detector;
-        var consumer = new ConsumerSettings { CommitLimit = durable.CommitLimit, Listener = new RegionListener(accountRegion) };
+        var consumer = new ConsumerSettings { CommitLimit = durable.CommitLimit, Listener = new OwnedPartitionsListener(partitions) };
         var source = KafkaConsumer.CommittableSource(kafka, [topics.Input], consumer).Select(record =>
         {
             stats.RecordIn(record.Record.Topic);
@@ -65,9 +66,17 @@ public sealed class KafkaDetector : IAsyncDisposable
             Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats));
         var committer = Flow.Create<Received>().Select(received => received.Offset)
             .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
-        var scorer = new RegionScorer(system, accountRegion, detector.ScoreTimeout);
+        var scorer = new PartitionScorer(system, partitions, detector.ScoreTimeout);
+        IConsumerControl? held = null;
+        health.Failed += (topic, partition, _) => held?.Session.Hold(new TopicPartition(topic, partition));
         var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch, limits: settings.Limits).Run(system.Materializer());
-        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, accountRegion, scorer);
+        held = control;
+        foreach (var problem in health.Failing)
+        {
+            control.Session.Hold(new TopicPartition(problem.Topic, problem.Partition));
+        }
+
+        return new KafkaDetector(producer, control, completion, detector.ShutdownTimeout, partitions, scorer);
     }
 
     /// <summary>Stops consuming, finishes what is in flight, commits, leaves the group; bounded by the shutdown timeout.</summary>
@@ -95,15 +104,15 @@ public sealed class KafkaDetector : IAsyncDisposable
         }
     }
 
-    /// <summary>Tells the account region, inside the rebalance callbacks, which partitions (and so accounts) are ours.</summary>
-    private sealed class RegionListener(IActorRef region) : IPartitionListener
+    /// <summary>Tells the owned partitions, inside the rebalance callbacks, which partitions (and so accounts) are ours.</summary>
+    private sealed class OwnedPartitionsListener(IActorRef owner) : IPartitionListener
     {
         public void OnAssigned(IReadOnlyList<(TopicPartition Partition, int Generation, long End)> partitions) =>
-            region.Tell(new PartitionsAssigned(partitions
+            owner.Tell(new PartitionsAssigned(partitions
                 .Select(p => new PartitionAssignment(p.Partition.Topic, p.Partition.Partition.Value, p.Generation, p.End)).ToList()));
 
         public void OnRevoked(IReadOnlyList<TopicPartition> partitions) =>
-            region.Tell(new PartitionsRevoked(partitions.Select(p => p.Partition.Value).ToList()));
+            owner.Tell(new PartitionsRevoked(partitions.Select(p => p.Partition.Value).ToList()));
     }
 
     /// <summary>The graph's acknowledgement token: the offset to commit, and when the record left the consumer.</summary>

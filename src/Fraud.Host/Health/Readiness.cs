@@ -7,7 +7,7 @@ namespace Fraud.Host.Health;
 /// consumer's link to the brokers (null before its first statistics, or with statistics turned off).
 /// </summary>
 public sealed record NodeCondition(bool PipelineRunning, string? PipelineFailure, int AssignedPartitions, string ClusterStatus,
-    ConsumerHealth? Consumer = null, DateTimeOffset Now = default, TimeSpan KafkaGrace = default);
+    ConsumerHealth? Consumer = null, DateTimeOffset Now = default, TimeSpan KafkaGrace = default, IReadOnlyList<string>? FailedPartitions = null);
 
 /// <summary>
 /// <c>/ready</c>: a node serves traffic when its pipeline runs, it owns input partitions (so it reached Kafka and joined
@@ -48,6 +48,11 @@ public static class Readiness
             {
                 problems.Add($"the consumer has not been in its group for {Seconds(node.Now - since)} s (group {kafka.GroupState}; grace {Seconds(grace)} s)");
             }
+        }
+
+        foreach (var failed in node.FailedPartitions ?? [])
+        {
+            problems.Add($"{failed}; its records wait, uncommitted, for a node that can read it");
         }
 
         if (node.ClusterStatus != "Up")

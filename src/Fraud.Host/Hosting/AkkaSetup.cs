@@ -4,14 +4,14 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Host.Configuration;
 using ClusterSettings = Fraud.Host.Configuration.ClusterSettings;
 
 namespace Fraud.Host.Hosting;
 
-/// <summary>Marker for the node's <see cref="AccountRegion"/> in the <see cref="ActorRegistry"/>.</summary>
-public sealed class AccountRegionKey;
+/// <summary>Marker for the node's <see cref="OwnedPartitions"/> in the <see cref="ActorRegistry"/>.</summary>
+public sealed class OwnedPartitionsKey;
 
 /// <summary>Akka.Hosting setup, split so that tests and every command reuse it.</summary>
 public static class AkkaSetup
@@ -47,11 +47,11 @@ public static class AkkaSetup
 
     /// <summary>
     /// The node's accounts: one actor per input partition this node owns, created and stopped as Kafka assigns and
-    /// revokes partitions (see <see cref="Fraud.Actors.Accounts.AccountRegion"/>).
+    /// revokes partitions (see <see cref="Fraud.Actors.Partitions.OwnedPartitions"/>).
     /// </summary>
-    public static AkkaConfigurationBuilder WithAccountRegion(this AkkaConfigurationBuilder builder, PartitionContext context) =>
+    public static AkkaConfigurationBuilder WithOwnedPartitions(this AkkaConfigurationBuilder builder, PartitionContext context) =>
         builder.WithActors((system, registry) =>
-            registry.Register<AccountRegionKey>(system.ActorOf(AccountRegion.Props(context), "accounts")));
+            registry.Register<OwnedPartitionsKey>(system.ActorOf(OwnedPartitions.Props(context), "accounts")));
 
     /// <summary>Completes when this node is an Up member of the cluster.</summary>
     public static Task WhenUpAsync(ActorSystem system)

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
-using Fraud.Actors.Accounts;
+using Fraud.Actors.Partitions;
 using Fraud.Actors.Checkpoints;
-using Fraud.Host.Checkpoints;
+using Fraud.Checkpoints;
 using Fraud.Host.Configuration;
 using Fraud.Host.Dashboard;
 using Fraud.Host.Detection;
@@ -67,7 +67,7 @@ public sealed class DetectorNode : IAsyncDisposable
         builder.Services.AddSingleton(runtime);
         var store = CheckpointStores.Create(settings.Checkpoints, kafka.IsEmbedded);
         var durable = new DurableOffsets();
-        var accounts = new PartitionContext(kafka.Settings.GroupId, store, durable, settings.Rules, settings.Accounts, settings.NodeName, new AccountCounter(), TimeProvider.System);
+        var accounts = new PartitionContext(kafka.Settings.GroupId, store, durable, settings.Rules, settings.Accounts, settings.NodeName, new AccountCounter(), TimeProvider.System, runtime.PartitionHealth);
         builder.Services.AddAkka("fraud", akka => akka
             .ConfigureLoggers(loggers =>
             {
@@ -76,7 +76,7 @@ public sealed class DetectorNode : IAsyncDisposable
                 loggers.AddLoggerFactory();
             })
             .WithFraudCluster(settings.Cluster)
-            .WithAccountRegion(accounts));
+            .WithOwnedPartitions(accounts));
         var app = builder.Build();
         app.MapDashboard();
         try
@@ -95,8 +95,8 @@ public sealed class DetectorNode : IAsyncDisposable
         Console.WriteLine($"dashboard: {url}");
         var system = app.Services.GetRequiredService<ActorSystem>();
         runtime.System = system;
-        var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<AccountRegionKey>(cancel);
-        runtime.Region = region;
+        var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<OwnedPartitionsKey>(cancel);
+        runtime.Partitions = region;
         runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName), ClusterView.Name);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var hostLog = loggers.CreateLogger("Fraud.Host");
@@ -115,7 +115,7 @@ public sealed class DetectorNode : IAsyncDisposable
         }
 
         var kafkaLog = loggers.CreateLogger("Fraud.Kafka");
-        runtime.Pipeline = KafkaDetector.Start(system, region, durable, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
+        runtime.Pipeline = KafkaDetector.Start(system, region, durable, runtime.PartitionHealth, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
         var session = runtime.Pipeline.Session;
         session.Assigned += partitions => kafkaLog.LogInformation("partitions assigned: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
         session.Revoked += partitions => kafkaLog.LogInformation("partitions revoked: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Fraud.Actors.Partitions;
 using Fraud.Host.Configuration;
 using Fraud.Host.Dashboard;
 using Fraud.Host.Detection;
@@ -22,7 +23,10 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
 
     public ActorSystem? System { get; internal set; }
 
-    public IActorRef? Region { get; internal set; }
+    public IActorRef? Partitions { get; internal set; }
+
+    /// <summary>This node's partitions that cannot be scored here, and why.</summary>
+    public PartitionHealth PartitionHealth { get; } = new();
 
     public IActorRef? ClusterView { get; internal set; }
 
@@ -38,6 +42,6 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
         var failure = pipeline?.Completion.IsFaulted == true ? pipeline.Completion.Exception!.GetBaseException().Message : null;
         var status = System is null ? "not started" : Cluster.Get(System).SelfMember.Status.ToString();
         return new NodeCondition(running, failure, running ? pipeline!.Session.Assignment.Count : 0, status,
-            running ? pipeline!.Session.Health : null, DateTimeOffset.UtcNow, Settings.Health.KafkaGrace);
+            running ? pipeline!.Session.Health : null, DateTimeOffset.UtcNow, Settings.Health.KafkaGrace, PartitionHealth.Problems);
     }
 }

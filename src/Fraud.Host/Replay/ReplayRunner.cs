@@ -1,3 +1,4 @@
+using Fraud.Actors.State;
 using System.Text.Json;
 using Fraud.Actors.Detection;
 using Fraud.Actors.Rules;
