@@ -1,0 +1,78 @@
+using Fraud.Actors.Rules;
+using Fraud.Actors.State;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Tests;
+
+/// <summary>
+/// Checkpoints outlive releases: an account state written in format version 1 (the bytes in
+/// <c>Fixtures/account-state-v1.b64</c>, written on 2026-12-03 by the code of that day from the history below) restores
+/// under this code, and a version this code does not know is refused with one clear reason.
+/// </summary>
+public sealed class FormatFixtureSpecs
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly (Transaction Tx, string Node)[] History =
+    [
+        (new Transaction("fx-1", "ACC-FIX", "M-1", 0.5m, "EUR", T0, "fuel", "FR", "d-1"), "node-a"),
+        (new Transaction("fx-2", "ACC-FIX", "M-2", 950m, "EUR", T0.AddSeconds(5), "travel", "FR", "d-1"), "node-a"),
+        (new Transaction("fx-3", "ACC-FIX", "M-3", 30.25m, "EUR", T0.AddSeconds(7), "fuel", null, "d-1"), "node-a"),
+        (new Transaction("fx-4", "ACC-FIX", "M-4", 40m, "USD", T0.AddSeconds(9), "fuel", "US", "d-2"), "node-b"),
+        (new Transaction("fx-5", "ACC-FIX", "M-5", 960m, "EUR", T0.AddSeconds(-100), "fuel", "DE", "d-1"), "node-b"),
+    ];
+
+    private static byte[] Fixture() =>
+        Convert.FromBase64String(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "account-state-v1.b64")).Trim());
+
+    private static (AccountState State, List<Verdict> Verdicts) Scored()
+    {
+        var state = new AccountState();
+        var verdicts = History.Select((h, i) => Scoring.Score(state, h.Tx, new RuleSettings(), T0.AddSeconds(20 + i), h.Node)).ToList();
+        return (state, verdicts);
+    }
+
+    [Fact]
+    public void Should_restore_a_state_written_in_format_1_as_it_was()
+    {
+        var (original, verdicts) = Scored();
+        var restored = AccountStateCodec.Read(Fixture());
+
+        Assert.Equal(original.Window(), restored.Window());
+        Assert.Equal(original.NewestTimestamp, restored.NewestTimestamp);
+        Assert.Equal(5, restored.RememberedIds);
+        for (var i = 0; i < History.Length; i++)
+        {
+            // A redelivery gets its first verdict back: rules, observed values, time, node, lateness.
+            var again = Scoring.Score(restored, History[i].Tx, new RuleSettings(), T0.AddHours(1), "node-c");
+            Assert.Equal(verdicts[i].Rules, again.Rules);
+            Assert.Equal(verdicts[i].Score, again.Score);
+            Assert.Equal(verdicts[i].DetectedAt, again.DetectedAt);
+            Assert.Equal(verdicts[i].DetectorNode, again.DetectorNode);
+            Assert.Equal(verdicts[i].Late, again.Late);
+        }
+
+        Assert.True(verdicts[4].Late);
+        Assert.Contains(verdicts[1].Rules, r => r.Id == LargeAmountRule.Id);
+    }
+
+    [Fact]
+    public void Should_still_write_format_1_byte_for_byte()
+    {
+        // A change of the format must come with a new version and a reader for this one, which the spec above keeps.
+        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture()[0]);
+        Assert.Equal(Convert.ToBase64String(Fixture()), Convert.ToBase64String(AccountStateCodec.Write(Scored().State)));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 2, 0, 0 }, "format version 2, newer than this node reads (1)")]
+    [InlineData(new byte[] { 0, 1 }, "unknown format version 0")]
+    [InlineData(new byte[] { 1, 5, 0 }, "format version 1 cannot be decoded")]
+    [InlineData(new byte[0], "no bytes")]
+    public void Should_refuse_a_state_it_cannot_read_with_one_clear_reason(byte[] bytes, string reason)
+    {
+        var error = Assert.Throws<UnreadableStateException>(() => AccountStateCodec.Read(bytes));
+        Assert.Contains(reason, error.Message);
+        Assert.DoesNotContain("\n", error.Message);
+    }
+}
