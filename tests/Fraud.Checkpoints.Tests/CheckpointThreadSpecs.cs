@@ -23,9 +23,12 @@ public sealed class CheckpointThreadSpecs
 
             var process = Nice(File.ReadAllText("/proc/self/stat"));
             // Linux shows a thread's name cut to 15 characters.
+            // A thread of the runtime may end between the listing and the reading: it is no store's thread.
             var threads = Directory.GetDirectories("/proc/self/task")
-                .Where(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == "sqlite-checkpoi")
-                .Select(task => Nice(File.ReadAllText(Path.Combine(task, "stat"))))
+                .Where(task => ReadIfThere(Path.Combine(task, "comm"))?.Trim() == "sqlite-checkpoi")
+                .Select(task => ReadIfThere(Path.Combine(task, "stat")))
+                .OfType<string>()
+                .Select(Nice)
                 .ToList();
 
             // Every such thread (other specs may have stores open meanwhile), this store's among them.
@@ -38,6 +41,18 @@ public sealed class CheckpointThreadSpecs
             {
                 File.Delete(path);
             }
+        }
+    }
+
+    private static string? ReadIfThere(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
