@@ -11,7 +11,7 @@ using Fraud.Kafka.Embedded;
 
 namespace Fraud.Host.Cli;
 
-/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read, replay.</summary>
+/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read, replay, rules validate.</summary>
 public static class FraudCli
 {
     /// <summary>Parses and runs; user errors end as one <c>error: ...</c> line and exit code 2.</summary>
@@ -46,6 +46,7 @@ public static class FraudCli
         root.Subcommands.Add(Detect());
         root.Subcommands.Add(Topic());
         root.Subcommands.Add(Replay());
+        root.Subcommands.Add(RulesCommand.Create());
         return root;
     }
 
