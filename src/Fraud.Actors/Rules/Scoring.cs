@@ -77,7 +77,7 @@ public static class Scoring
             var count = CountIn(events, t - rules.VelocityCount.Window.Ticks, t) + 1;
             if (count > rules.VelocityCount.MaxCount)
             {
-                (hits ??= new()).Add(new RuleHit(VelocityCountRule.Id, count, rules.VelocityCount.MaxCount, Format(rules.VelocityCount.Window)));
+                (hits ??= new()).Add(new RuleHit(VelocityCountRule.Id, count, rules.VelocityCount.MaxCount, WindowText(rules.VelocityCount.Window)));
             }
         }
 
@@ -86,7 +86,7 @@ public static class Scoring
             var sum = SumIn(events, t - rules.VelocityAmount.Window.Ticks, t) + tx.Amount;
             if (sum > rules.VelocityAmount.MaxSum)
             {
-                (hits ??= new()).Add(new RuleHit(VelocityAmountRule.Id, sum, rules.VelocityAmount.MaxSum, Format(rules.VelocityAmount.Window)));
+                (hits ??= new()).Add(new RuleHit(VelocityAmountRule.Id, sum, rules.VelocityAmount.MaxSum, WindowText(rules.VelocityAmount.Window)));
             }
         }
 
@@ -94,14 +94,14 @@ public static class Scoring
         if (smallThenLarge.Enabled && tx.Amount > smallThenLarge.LargeAbove
             && HasSmallIn(events, t - smallThenLarge.Window.Ticks, t, smallThenLarge.SmallBelow))
         {
-            (hits ??= new()).Add(new RuleHit(SmallThenLargeRule.Id, tx.Amount, smallThenLarge.LargeAbove, Format(smallThenLarge.Window)));
+            (hits ??= new()).Add(new RuleHit(SmallThenLargeRule.Id, tx.Amount, smallThenLarge.LargeAbove, WindowText(smallThenLarge.Window)));
         }
 
         if (rules.ImpossibleTravel.Enabled && TravelSpeedKmh(events, t, country, rules.ImpossibleTravel.Window) is { } speed
             && speed > rules.ImpossibleTravel.MaxSpeedKmh)
         {
             (hits ??= new()).Add(new RuleHit(ImpossibleTravelRule.Id, Math.Round((decimal)Math.Min(speed, 1e9), 1),
-                (decimal)rules.ImpossibleTravel.MaxSpeedKmh, Format(rules.ImpossibleTravel.Window)));
+                (decimal)rules.ImpossibleTravel.MaxSpeedKmh, WindowText(rules.ImpossibleTravel.Window)));
         }
 
         return hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>();
@@ -201,7 +201,7 @@ public static class Scoring
     // A window's text is the same for every hit of its rule: formatted once per window length, not once per hit.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> Formatted = new();
 
-    private static string Format(TimeSpan window) => Formatted.GetOrAdd(window.Ticks, static ticks => FormatNew(TimeSpan.FromTicks(ticks)));
+    internal static string WindowText(TimeSpan window) => Formatted.GetOrAdd(window.Ticks, static ticks => FormatNew(TimeSpan.FromTicks(ticks)));
 
     private static string FormatNew(TimeSpan window) =>
         window.TotalSeconds < 3600 || window.TotalSeconds % 3600 != 0

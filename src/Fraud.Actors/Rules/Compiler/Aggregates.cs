@@ -1,0 +1,183 @@
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Rules.Compiler;
+
+/// <summary>
+/// The walks over an account's earlier events. A window is (t − window, t]: an event exactly one window old no longer
+/// counts, and an event after this one (arrived out of order) is not "before" it. Events are in event-time order, so a
+/// walk starts at the newest and stops at the first one too old.
+/// </summary>
+internal static class Aggregates
+{
+    public static decimal Count(ref RuleInput input, long window, Condition? filter)
+    {
+        var count = 0;
+        var from = input.Ticks - window;
+        for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+        {
+            if (input.History[k].Ticks <= input.Ticks && Passes(ref input, k, filter)) count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Sum, avg, min or max of <paramref name="value"/> over the window's events that have it; null when none has (sum: 0).</summary>
+    public static decimal? Fold(ref RuleInput input, string function, Number value, long window, Condition? filter)
+    {
+        var from = input.Ticks - window;
+        decimal sum = 0, min = decimal.MaxValue, max = decimal.MinValue;
+        var count = 0;
+        for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+        {
+            if (input.History[k].Ticks > input.Ticks || !Passes(ref input, k, filter))
+            {
+                continue;
+            }
+
+            input.Focus = k;
+            var v = value(ref input);
+            input.Focus = -1;
+            if (v is not { } x)
+            {
+                continue;
+            }
+
+            count++;
+            if (x < min) min = x;
+            if (x > max) max = x;
+            if (!Arithmetic.TryAdd(sum, x, out sum))
+            {
+                return null; // beyond decimal's range: no honest value, so the comparison is false
+            }
+        }
+
+        return function switch
+        {
+            "sum" => sum,
+            _ when count == 0 => null,
+            "avg" => sum / count,
+            "min" => min,
+            _ => max,
+        };
+    }
+
+    /// <summary>How many different values of <paramref name="key"/> the window's events have (missing values not counted).</summary>
+    public static decimal Distinct(ref RuleInput input, Number key, long window, Condition? filter)
+    {
+        var from = input.Ticks - window;
+        var n = input.History.Length;
+        var rented = n > 256 ? System.Buffers.ArrayPool<decimal>.Shared.Rent(n) : null;
+        var values = rented is null ? stackalloc decimal[n] : rented.AsSpan(0, n);
+        var found = 0;
+        for (var k = n - 1; k >= 0 && input.History[k].Ticks > from; k--)
+        {
+            if (input.History[k].Ticks > input.Ticks || !Passes(ref input, k, filter))
+            {
+                continue;
+            }
+
+            input.Focus = k;
+            var v = key(ref input);
+            input.Focus = -1;
+            if (v is { } x)
+            {
+                values[found++] = x;
+            }
+        }
+
+        var seen = values[..found];
+        seen.Sort();
+        var distinct = found == 0 ? 0 : 1;
+        for (var i = 1; i < found; i++)
+        {
+            if (seen[i] != seen[i - 1]) distinct++;
+        }
+
+        if (rented is not null) System.Buffers.ArrayPool<decimal>.Shared.Return(rented);
+        return distinct;
+    }
+
+    /// <summary>Whether this transaction's value of <paramref name="key"/> appears among the window's events; false when it has none.</summary>
+    public static bool Seen(ref RuleInput input, Number key, long window, Condition? filter)
+    {
+        if (key(ref input) is not { } current)
+        {
+            return false;
+        }
+
+        var from = input.Ticks - window;
+        for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+        {
+            if (input.History[k].Ticks > input.Ticks || !Passes(ref input, k, filter))
+            {
+                continue;
+            }
+
+            input.Focus = k;
+            var v = key(ref input);
+            input.Focus = -1;
+            if (v == current) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Km/h needed to reach this transaction's country from the latest earlier event with a country, if that event is
+    /// at most one window old (the comparison today's built-in rule makes); null without a pair or a known distance.
+    /// </summary>
+    public static decimal? TravelSpeed(ref RuleInput input, long window, Condition? filter)
+    {
+        if (input.Country == 0)
+        {
+            return null;
+        }
+
+        for (var k = input.History.Length - 1; k >= 0; k--)
+        {
+            var e = input.History[k];
+            if (e.Ticks > input.Ticks || e.CountryNumber == 0 || !Passes(ref input, k, filter))
+            {
+                continue;
+            }
+
+            if (input.Ticks - e.Ticks > window || Countries.DistanceKm(e.CountryNumber, input.Country) is not { } km)
+            {
+                return null;
+            }
+
+            // Under a second apart counts as a second: a distance in no time is as impossible as it gets.
+            var hours = Math.Max(TimeSpan.FromTicks(input.Ticks - e.Ticks).TotalHours, 1.0 / 3600);
+            return (decimal)Math.Min(km / hours, 1e9);
+        }
+
+        return null;
+    }
+
+    /// <summary>Seconds since the account's latest earlier transaction; null when it has none.</summary>
+    public static decimal? SinceLast(ref RuleInput input)
+    {
+        for (var k = input.History.Length - 1; k >= 0; k--)
+        {
+            if (input.History[k].Ticks <= input.Ticks)
+            {
+                return (decimal)(input.Ticks - input.History[k].Ticks) / TimeSpan.TicksPerSecond;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Passes(ref RuleInput input, int k, Condition? filter)
+    {
+        if (filter is null)
+        {
+            return true;
+        }
+
+        input.Focus = k;
+        var passes = filter(ref input);
+        input.Focus = -1;
+        return passes;
+    }
+}

@@ -1,0 +1,30 @@
+using Fraud.Actors.Rules.Language;
+
+namespace Fraud.Actors.Rules.Compiler;
+
+/// <summary>
+/// One rule ready to run: its definition, its condition as a closure, and how a hit explains itself (the first numeric
+/// comparison's two sides and the first window, as the built-in rules report them).
+/// </summary>
+internal sealed class CompiledRule(RuleDefinition definition, Condition condition, bool readsHistory, Number? observed, Number? limit,
+    bool roundObserved, TimeSpan? window)
+{
+    public RuleDefinition Definition { get; } = definition;
+
+    public string Id => Definition.Id;
+
+    public RuleAction Action => Definition.Action;
+
+    /// <summary>Whether the rule reads the account's history; a late transaction is judged only by rules that do not.</summary>
+    public bool ReadsHistory { get; } = readsHistory;
+
+    public Condition Condition { get; } = condition;
+
+    private readonly string? _window = window is { } w ? Scoring.WindowText(w) : null;
+
+    public RuleHit Explain(ref RuleInput input)
+    {
+        var seen = observed?.Invoke(ref input) ?? 0;
+        return new RuleHit(Id, roundObserved ? Math.Round(seen, 1) : seen, limit?.Invoke(ref input) ?? 0, _window);
+    }
+}

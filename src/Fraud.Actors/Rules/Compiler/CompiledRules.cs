@@ -1,0 +1,79 @@
+using Fraud.Actors.Rules.Language;
+using Fraud.Actors.State;
+using Fraud.Actors.Transactions;
+
+namespace Fraud.Actors.Rules.Compiler;
+
+/// <summary>
+/// A rule file compiled: every enabled rule is evaluated for every transaction (so every hit is explained), then the
+/// actions decide. Safe to share between partitions: the per-transaction scratch lives on the evaluating thread's stack.
+/// </summary>
+public sealed class CompiledRules
+{
+    private readonly CompiledRule[] _enabled;
+    private readonly double[] _weights;
+    private readonly int _slots;
+
+    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow)
+    {
+        Path = path;
+        Definitions = rules.Select(r => r.Definition).ToArray();
+        _enabled = rules.Where(r => r.Definition.Enabled).ToArray();
+        _weights = _enabled.Select(r => Math.Clamp(r.Definition.Weight, 0, 1)).ToArray();
+        _slots = slots;
+        LongestWindow = longestWindow;
+    }
+
+    public string Path { get; }
+
+    public IReadOnlyList<RuleDefinition> Definitions { get; }
+
+    /// <summary>The longest window any rule reads (enabled or not: enabling one must not find its history gone).</summary>
+    public TimeSpan LongestWindow { get; }
+
+    /// <summary>How many distinct aggregates the rules name: each is computed at most once per transaction.</summary>
+    internal int SharedAggregates => _slots;
+
+    internal RuleOutcome Evaluate(AccountView account, Transaction tx, bool late) =>
+        Evaluate(account, tx, EventTime.TicksOf(tx), Countries.Number(tx.Country), late);
+
+    internal RuleOutcome Evaluate(AccountView account, Transaction tx, long ticks, ushort country, bool late)
+    {
+        // Aggregates shared between rules are kept here for this one transaction; a pack rarely names more than a few dozen.
+        Span<decimal?> slots = _slots <= 64 ? stackalloc decimal?[_slots] : new decimal?[_slots];
+        Span<bool> done = _slots <= 64 ? stackalloc bool[_slots] : new bool[_slots];
+        done.Clear();
+        var input = new RuleInput { Tx = tx, Ticks = ticks, Country = country, History = account.Events, Focus = -1, Slots = slots, Done = done };
+
+        List<RuleHit>? hits = null;
+        var (allow, block, review) = (false, false, false);
+        var clean = 1.0;
+        for (var k = 0; k < _enabled.Length; k++)
+        {
+            var rule = _enabled[k];
+            if ((late && rule.ReadsHistory) || !rule.Condition(ref input))
+            {
+                continue;
+            }
+
+            (hits ??= new()).Add(rule.Explain(ref input));
+            switch (rule.Action)
+            {
+                case RuleAction.Allow:
+                    allow = true;
+                    continue;
+                case RuleAction.Block:
+                    block = true;
+                    break;
+                default:
+                    review = true;
+                    break;
+            }
+
+            clean *= 1 - _weights[k];
+        }
+
+        var decision = allow ? RuleDecision.Allow : block ? RuleDecision.Block : review ? RuleDecision.Review : RuleDecision.Legit;
+        return new RuleOutcome(hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>(), decision, hits is null ? 0 : Math.Round(1 - clean, 4));
+    }
+}
