@@ -26,6 +26,11 @@ public static class BenchCommand
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
 
+        if (part is "all" or "pack")
+        {
+            results["pack"] = Pack();
+        }
+
         if (part is "all" or "rules")
         {
             results["rules"] = Rules();
@@ -89,6 +94,31 @@ public static class BenchCommand
         foreach (var row in rows)
         {
             Console.WriteLine($"  {row["rule"],-18} {row["case"],-8} {row["ns"],8} ns {row["bytes"],6} B");
+        }
+
+        return rows;
+    }
+
+    private static List<Dictionary<string, object>> Pack()
+    {
+        var config = ManualConfig.CreateMinimumViable()
+            .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+            .WithOptions(ConfigOptions.DisableLogFile);
+        var summary = BenchmarkRunner.Run<PackBenchmarks>(config);
+        var rows = summary.Reports
+            .Where(r => r.ResultStatistics is not null)
+            .Select(r => new Dictionary<string, object>
+            {
+                ["case"] = r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+                ["ns"] = Math.Round(r.ResultStatistics!.Mean, 1),
+                ["bytes"] = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) ?? -1,
+            })
+            .ToList();
+        Console.WriteLine();
+        Console.WriteLine("the five rules: built-in against rules/default.rules compiled (ns and bytes per transaction)");
+        foreach (var row in rows)
+        {
+            Console.WriteLine($"  {row["case"],-16} {row["ns"],8} ns {row["bytes"],6} B");
         }
 
         return rows;

@@ -13,12 +13,42 @@ internal static class Aggregates
     {
         var count = 0;
         var from = input.Ticks - window;
+        if (filter is null)
+        {
+            for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+            {
+                if (input.History[k].Ticks <= input.Ticks) count++;
+            }
+
+            return count;
+        }
+
         for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
         {
             if (input.History[k].Ticks <= input.Ticks && Passes(ref input, k, filter)) count++;
         }
 
         return count;
+    }
+
+    /// <summary>The sum of the window's amounts: the common aggregate, read without a closure per event.</summary>
+    public static decimal? SumOfAmounts(ref RuleInput input, long window)
+    {
+        var from = input.Ticks - window;
+        var sum = 0m;
+        try
+        {
+            for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+            {
+                if (input.History[k].Ticks <= input.Ticks) sum += input.History[k].Amount;
+            }
+        }
+        catch (OverflowException)
+        {
+            return null; // beyond decimal's range: no honest value, so the comparison is false
+        }
+
+        return sum;
     }
 
     /// <summary>Sum, avg, min or max of <paramref name="value"/> over the window's events that have it; null when none has (sum: 0).</summary>

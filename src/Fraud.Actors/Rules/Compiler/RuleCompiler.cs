@@ -223,11 +223,13 @@ internal sealed class RuleCompiler
         }
 
         var (l, r) = (left.Num!, right.Num!);
-        Number f = right is { IsConstant: true, Constant: decimal c }
-            ? op == "+"
-                ? (ref RuleInput i) => l(ref i) is { } x ? Arithmetic.Add(x, c) : null
-                : (ref RuleInput i) => l(ref i) is { } x ? Arithmetic.Apply(op, x, c) : null
-            : (ref RuleInput i) => l(ref i) is { } x && r(ref i) is { } y ? Arithmetic.Apply(op, x, y) : null;
+        Number f = (op, right) switch
+        {
+            ("+", { IsConstant: true, Constant: decimal c }) => (ref RuleInput i) => l(ref i) is { } x ? Arithmetic.Add(x, c) : null,
+            ("+", _) => (ref RuleInput i) => l(ref i) is { } x && r(ref i) is { } y ? Arithmetic.Add(x, y) : null,
+            (_, { IsConstant: true, Constant: decimal c }) => (ref RuleInput i) => l(ref i) is { } x ? Arithmetic.Apply(op, x, c) : null,
+            _ => (ref RuleInput i) => l(ref i) is { } x && r(ref i) is { } y ? Arithmetic.Apply(op, x, y) : null,
+        };
         return new Node(Kind.Number, Num: f, ReadsHistory: left.ReadsHistory || right.ReadsHistory);
     }
 
@@ -436,6 +438,8 @@ internal sealed class RuleCompiler
                 return new Node(Kind.Condition, Cond: (ref RuleInput i) => seen(ref i) == 1, ReadsHistory: true);
             }
 
+            case "sum" when filter is null && call.Arguments[0] is Attribute { Name: "amount", InputField: false }:
+                return Shared(slot, (ref RuleInput i) => Aggregates.SumOfAmounts(ref i, ticks));
             default:
             {
                 var value = Expect(call.Arguments[0], Scope.Earlier, Kind.Number, $"what {call.Function} adds up").Num!;
