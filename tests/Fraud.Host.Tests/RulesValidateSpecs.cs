@@ -12,13 +12,15 @@ public sealed class RulesValidateSpecs
         var run = await FraudProcess.RunAsync("fraud.dll", ["rules", "validate", path], Patience);
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
-        Assert.Equal($"{path}: 5 rules, 5 enabled (5 block); syntax valid", run.Stdout.Trim());
+        Assert.Equal($"{path}: 5 rules, 5 enabled (5 block); valid", run.Stdout.Trim());
         Assert.Equal("", run.Stderr.Trim());
     }
 
     [Theory]
     [InlineData("rule a: block when amount > 1\nrule b: review\n  when count(amount) > 3\n", "x.rules:3:14: expected a window (60s, 10m, 24h, 7d), found 'amount'")]
     [InlineData("rule a: maybe when amount > 1\n", "x.rules:1:9: expected the action (allow, review or block), found 'maybe'")]
+    [InlineData("rule a: block when amount == \"x\"\n", "x.rules:1:27: cannot compare a number (amount) with a text (\"x\")")]
+    [InlineData("rule a: block when source in @vip\n", "x.rules:1:27: no list '@vip' (looked for vip.list next to the rules)")]
     public async Task Should_refuse_a_bad_file_with_one_line_naming_the_place_and_exit_2(string text, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("fraud-rules-");
