@@ -144,7 +144,7 @@ public sealed class DeadLetterSpecs : PartitionSpec
             });
         var inputs = new[] { "fine-1", "boom", "fine-2" }
             .Select((id, i) => Input(TransactionJson.Write(Tx(i, 10m, id: id)), ack: i)).ToArray();
-        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new FailingScorer("boom"), new DetectorSinks<int>(Writer(), Writer(), Writer()), Sink.Seq<int>(), 4)
+        var (_, committed) = DetectorGraph.Create(Source.From(inputs), new FailingScorer("boom"), new DetectorSinks<int>(Writer(), Writer(), Writer(), Writer()), Sink.Seq<int>(), 4)
             .Run(Sys.Materializer());
 
         Assert.Equal([0, 1, 2], (await committed.WaitAsync(TimeSpan.FromSeconds(10))).Order());

@@ -72,7 +72,7 @@ public sealed class DetectorGraphProbeSpecs : PartitionSpec
                     await released[outlet].Task; // held until the spec lets this outlet's acknowledgement through
                     return group;
                 });
-        var sinks = new DetectorSinks<int>(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
+        var sinks = new DetectorSinks<int>(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter), Writer(Outcome.Review));
         var (input, commits) = DetectorGraph.Create(this.SourceProbe<InboundRecord<int>>(), new PartitionScorer(Sys, partitions, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
             .Run(Materializer);
         commits.Request(10);
@@ -109,7 +109,7 @@ public sealed class DetectorGraphProbeSpecs : PartitionSpec
                 return (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray();
             });
         var (input, commits) = DetectorGraph.Create(this.SourceProbe<InboundRecord<int>>(), new PartitionScorer(Sys, partitions, TimeSpan.FromSeconds(5)),
-                new DetectorSinks<int>(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter)), this.SinkProbe<int>(), 16, batchSize: 4)
+                new DetectorSinks<int>(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter), Writer(Outcome.Review)), this.SinkProbe<int>(), 16, batchSize: 4)
             .Run(Materializer);
 
         // Records in bursts the graph groups differently each time, while the committer's demand comes and goes.

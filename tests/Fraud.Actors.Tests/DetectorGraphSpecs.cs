@@ -38,7 +38,7 @@ public sealed class DetectorGraphSpecs : PartitionSpec
             return (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray();
         });
 
-    private DetectorSinks<int> Writers() => new(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
+    private DetectorSinks<int> Writers() => new(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter), Writer(Outcome.Review));
 
     [Fact]
     public async Task Should_route_each_record_to_exactly_one_outlet()
@@ -109,7 +109,7 @@ public sealed class DetectorGraphSpecs : PartitionSpec
             await releaseLegit.Task;
             return (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray();
         });
-        var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter));
+        var sinks = new DetectorSinks<int>(heldLegit, Writer(Outcome.Fraud), Writer(Outcome.DeadLetter), Writer(Outcome.Review));
         var inputs = new[] { Record(0, Json(Tx(0, 10m))), Record(1, Json(Tx(1, 5000m))), Record(2, "nope") };
 
         var (_, commits) = DetectorGraph.Create(Source.From(inputs), new PartitionScorer(Sys, region, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)

@@ -79,7 +79,7 @@ public sealed class RuleEquivalenceSpecs
             var actual = string.Join(" | ", compiled.Hits.Select(Text));
             Assert.True(expected == actual, $"transaction {n} ({tx.TransactionId}): built-in [{expected}], compiled [{actual}]");
             Assert.Equal(builtIn.Score, compiled.Score);
-            Assert.Equal(builtIn.IsFraud ? RuleDecision.Block : RuleDecision.Legit, compiled.Decision);
+            Assert.Equal(builtIn.IsFraud ? VerdictAction.Block : VerdictAction.Legit, compiled.Action);
             fired += builtIn.IsFraud ? 1 : 0;
             foreach (var hit in builtIn.Rules)
             {

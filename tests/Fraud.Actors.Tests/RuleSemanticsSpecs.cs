@@ -136,15 +136,15 @@ public sealed class RuleSemanticsSpecs
         var night = 11 * 3600; // 23:00
         var spree = Compile(rules).Evaluate(History(At(night - 3600, 400m), At(night - 1800, 400m)).View, At(night, 200m, category: "fuel"), late: false);
         Assert.Equal(["night-spree"], spree.Hits.Select(h => h.Id));
-        Assert.Equal(RuleDecision.Review, spree.Decision);
+        Assert.Equal(VerdictAction.Review, spree.Action);
 
         // One earlier night payment is not two; a day payment does not count as night.
         var notYet = Compile(rules).Evaluate(History(At(0, 400m), At(night - 1800, 400m)).View, At(night, 200m, category: "fuel"), late: false);
-        Assert.Equal(RuleDecision.Legit, notYet.Decision);
+        Assert.Equal(VerdictAction.Legit, notYet.Action);
 
         var grocery = Compile(rules).Evaluate(History().View, At(night, 255m), late: false);
-        Assert.Equal(RuleDecision.Block, grocery.Decision);
-        Assert.Equal(RuleDecision.Legit, Compile(rules).Evaluate(History().View, At(0, 255m), late: false).Decision);
+        Assert.Equal(VerdictAction.Block, grocery.Action);
+        Assert.Equal(VerdictAction.Legit, Compile(rules).Evaluate(History().View, At(0, 255m), late: false).Action);
     }
 
     [Fact]
@@ -159,19 +159,19 @@ public sealed class RuleSemanticsSpecs
         var view = History().View;
 
         var review = compiled.Evaluate(view, At(0, 50m), late: false);
-        Assert.Equal((RuleDecision.Review, 0.5), (review.Decision, review.Score));
+        Assert.Equal((VerdictAction.Review, 0.5), (review.Action, review.Score));
 
         var block = compiled.Evaluate(view, At(0, 500m), late: false);
-        Assert.Equal((RuleDecision.Block, 0.9), (block.Decision, block.Score)); // 1 − 0.5 × 0.2
+        Assert.Equal((VerdictAction.Block, 0.9), (block.Action, block.Score)); // 1 − 0.5 × 0.2
         Assert.Equal(["watch", "stop"], block.Hits.Select(h => h.Id));
 
         var allowed = compiled.Evaluate(view, At(0, 500m) with { Target = "MER-TRUSTED" }, late: false);
-        Assert.Equal(RuleDecision.Allow, allowed.Decision);
+        Assert.Equal(VerdictAction.Allow, allowed.Action);
         Assert.Equal(["watch", "stop", "trusted"], allowed.Hits.Select(h => h.Id)); // every hit is still explained
         Assert.Equal(0.9, allowed.Score);
 
         var nothing = compiled.Evaluate(view, At(0, 5m), late: false);
-        Assert.Equal((RuleDecision.Legit, 0.0), (nothing.Decision, nothing.Score));
+        Assert.Equal((VerdictAction.Legit, 0.0), (nothing.Action, nothing.Score));
         Assert.Empty(nothing.Hits);
     }
 

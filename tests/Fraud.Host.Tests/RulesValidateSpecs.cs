@@ -50,4 +50,38 @@ public sealed class RulesValidateSpecs
         var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: cannot read the rule file /nonexistent/x.rules: ", line);
     }
+
+    [Theory]
+    [InlineData("demo", "--duration", "1")]
+    [InlineData("detect", "--urls", "http://127.0.0.1:0")]
+    [InlineData("replay", "--from-beginning", "--bootstrap", "127.0.0.1:1")]
+    public async Task Should_end_a_command_that_loads_rules_with_the_rule_files_line_and_exit_2(params string[] args)
+    {
+        var dir = Directory.CreateTempSubdirectory("fraud-rules-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "night.rules");
+            await File.WriteAllTextAsync(path, "rule a: block weight 0.5\n  when hour in 22..3 and sum(amount, 24h where) > 1\n");
+            var run = await FraudProcess.RunAsync("fraud.dll", args, Patience, new Dictionary<string, string> { ["Fraud__Rules__File"] = path });
+
+            Assert.Equal(2, run.ExitCode);
+            var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal($"error: {path}:2:47: expected a value, an attribute or a function, found ')'", line);
+            Assert.DoesNotContain("detector started", run.Stdout + run.Stderr); // refused before anything ran
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Should_take_replays_rule_file_from_its_option()
+    {
+        var run = await FraudProcess.RunAsync("fraud.dll", ["replay", "--from-beginning", "--bootstrap", "127.0.0.1:1", "--rules", "/nonexistent/other.rules"], Patience);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: /nonexistent/other.rules:1:1: cannot read the rule file", line);
+    }
 }

@@ -10,8 +10,10 @@ public sealed class SettingsSpecs
         var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration());
         Assert.Equal("queueing.transactions", settings.Topics.Input);
         Assert.Equal("streaming.transactions.dead-letter", settings.Topics.DeadLetter);
-        Assert.Equal(900m, settings.Rules.LargeAmount.Threshold);
-        Assert.Equal(TimeSpan.FromHours(1), settings.Rules.ImpossibleTravel.Window);
+        Assert.Equal("streaming.transactions.review", settings.Topics.Review);
+        Assert.Contains("streaming.transactions.review", settings.Topics.All);
+        Assert.Equal("rules/default.rules", settings.Rules.File);
+        Assert.Equal(TimeSpan.FromDays(30), settings.Rules.MaxWindow);
         Assert.True(string.IsNullOrEmpty(settings.Kafka.BootstrapServers)); // the embedded broker by default
     }
 
@@ -20,21 +22,19 @@ public sealed class SettingsSpecs
     {
         var overrides = new Dictionary<string, string?>
         {
-            // The same keys the environment gives as Kafka__BootstrapServers, Fraud__Rules__large-amount__Threshold ...
+            // The same keys the environment gives as Kafka__BootstrapServers, Fraud__Rules__File ...
             ["Kafka:BootstrapServers"] = "kafka1:9092,kafka2:9092",
             ["Kafka:Common:security.protocol"] = "SASL_SSL",
             ["Kafka:Common:sasl.password"] = "s3cret",
             ["Kafka:Producer:compression.type"] = "zstd",
             ["Kafka:Consumer:max.poll.interval.ms"] = "600000",
-            ["Fraud:Rules:large-amount:Threshold"] = "1000",
-            ["Fraud:Rules:velocity-count:Enabled"] = "false",
+            ["Fraud:Rules:File"] = "/etc/fraud/night.rules",
             ["Fraud:Rules:AllowedLateness"] = "00:01:00",
             ["Detector:Parallelism"] = "64",
         };
         var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration(overrides));
 
-        Assert.Equal(1000m, settings.Rules.LargeAmount.Threshold);
-        Assert.False(settings.Rules.VelocityCount.Enabled);
+        Assert.Equal("/etc/fraud/night.rules", settings.Rules.File);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.Rules.AllowedLateness);
         Assert.Equal(64, settings.Detector.Parallelism);
 
@@ -49,6 +49,17 @@ public sealed class SettingsSpecs
         Assert.Equal("600000", consumer.Get("max.poll.interval.ms"));
         Assert.Equal("false", consumer.Get("enable.auto.commit"), ignoreCase: true);
         Assert.Equal("fraud-detector", consumer.GroupId);
+    }
+
+    [Theory]
+    [InlineData("Fraud:Rules:large-amount:Threshold", "1000")]
+    [InlineData("Fraud:Rules:velocity-count:Enabled", "false")]
+    public void Should_refuse_a_rule_parameter_set_the_old_way_naming_the_rule_file(string key, string value)
+    {
+        var e = Assert.Throws<Hosting.StartupException>(() => FraudSettings.Bind(FraudSettings.LoadConfiguration([new(key, value)])));
+        Assert.StartsWith($"{key} is no longer read: rules live in a rule file now", e.Message);
+        Assert.Contains("Fraud:Rules:File", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]

@@ -257,7 +257,7 @@ public static class ActorLayerBench
     private static async Task RunGraphAsync(ActorSystem system, IAccountScorer scorer, IReadOnlyList<InboundRecord<int>> inputs, int parallelism)
     {
         var ack = Flow.Create<IReadOnlyList<OutboundRecord<int>>>().Select(group => (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray());
-        var sinks = new DetectorSinks<int>(ack, ack, ack);
+        var sinks = new DetectorSinks<int>(ack, ack, ack, ack);
         var (_, done) = DetectorGraph.Create(Source.From(inputs), scorer, sinks, Sink.Ignore<int>(), parallelism)
             .Run(system.Materializer());
         await done;

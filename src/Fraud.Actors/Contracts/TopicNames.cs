@@ -1,10 +1,14 @@
 namespace Fraud.Actors.Contracts;
 
-/// <summary>The topics' default names, the seed's: what the generator writes to and the detector reads and writes.</summary>
+/// <summary>
+/// The topics' default names: the seed's, what the generator writes to and the detector reads and writes, plus the
+/// review topic for transactions a review rule matched.
+/// </summary>
 public static class TopicNames
 {
     public const string Input = "queueing.transactions";
     public const string Legit = "streaming.transactions.legit";
     public const string Fraud = "streaming.transactions.fraud";
+    public const string Review = "streaming.transactions.review";
     public const string DeadLetter = "streaming.transactions.dead-letter";
 }

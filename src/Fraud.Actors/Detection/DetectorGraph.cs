@@ -1,12 +1,13 @@
 using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Fraud.Actors.Rules;
 using Fraud.Actors.Transactions;
 
 namespace Fraud.Actors.Detection;
 
 /// <summary>
-/// source → parse → score (the accounts' partition actors) → write → Partition(legit | fraud | dead-letter) → producers →
+/// source → parse → score (the accounts' partition actors) → write → Partition(legit | fraud | dead-letter | review) → producers →
 /// committer. Built from named parts so that tests plug probes where production plugs Kafka. Every input produces
 /// exactly one output, and its token reaches the committer only after that output is acknowledged.
 /// Records travel in groups: a group forms only while the stage after it is busy (the stream's backpressure), so a
@@ -125,7 +126,7 @@ public static class DetectorGraph
             var index = next++;
             if (answer.Verdicts[index] is { } verdict)
             {
-                scored.Add(new ScoredRecord<TAck>(input, verdict.IsFraud ? Outcome.Fraud : Outcome.Legit, parsed.Transaction, verdict, Splice: parsed.Splice));
+                scored.Add(new ScoredRecord<TAck>(input, OutcomeOf(verdict), parsed.Transaction, verdict, Splice: parsed.Splice));
             }
             else if (answer.FailureOf(index) is { } failure)
             {
@@ -136,8 +137,16 @@ public static class DetectorGraph
         return scored;
     }
 
+    /// <summary>Where a verdict's transaction goes: blocked to fraud, reviewed to review, allowed and unmatched to legit.</summary>
+    public static Outcome OutcomeOf(Verdict verdict) => verdict.Action switch
+    {
+        VerdictAction.Block => Outcome.Fraud,
+        VerdictAction.Review => Outcome.Review,
+        _ => Outcome.Legit,
+    };
+
     /// <summary>
-    /// Writes each scored record's output and splits the group by outcome: up to three groups, each for one outlet of
+    /// Writes each scored record's output and splits the group by outcome: up to four groups, each for one outlet of
     /// the Partition stage.
     /// </summary>
     public static Flow<IReadOnlyList<ScoredRecord<TAck>>, (Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records), NotUsed> Write<TAck>(
@@ -153,7 +162,7 @@ public static class DetectorGraph
     public static IReadOnlyList<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)> ByOutcome<TAck>(IReadOnlyList<ScoredRecord<TAck>> group, RecordLimits? limits = null)
     {
         var checks = limits ?? RecordLimits.Default;
-        List<OutboundRecord<TAck>>? legit = null, fraud = null, dead = null;
+        List<OutboundRecord<TAck>>? legit = null, fraud = null, dead = null, review = null;
         for (var i = 0; i < group.Count; i++)
         {
             var output = OutputRecords.ToOutbound(group[i], checks);
@@ -161,15 +170,17 @@ public static class DetectorGraph
             {
                 Outcome.Legit => legit ??= new(group.Count),
                 Outcome.Fraud => fraud ??= new(),
+                Outcome.Review => review ??= new(),
                 _ => dead ??= new(),
             };
             list.Add(output);
         }
 
-        var routed = new List<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>(3);
+        var routed = new List<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>(4);
         if (legit is not null) routed.Add((Outcome.Legit, legit));
         if (fraud is not null) routed.Add((Outcome.Fraud, fraud));
         if (dead is not null) routed.Add((Outcome.DeadLetter, dead));
+        if (review is not null) routed.Add((Outcome.Review, review));
         return routed;
     }
 
@@ -192,8 +203,8 @@ public static class DetectorGraph
         var size = Math.Max(1, batchSize);
         return RunnableGraph.FromGraph(GraphDsl.Create(source, committer, (s, c) => (s, c), (builder, src, commit) =>
         {
-            var partition = builder.Add(new Partition<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>(3, routed => (int)routed.Outcome));
-            var merge = builder.Add(new Merge<IReadOnlyList<TAck>>(3));
+            var partition = builder.Add(new Partition<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>(4, routed => (int)routed.Outcome));
+            var merge = builder.Add(new Merge<IReadOnlyList<TAck>>(4));
             var records = Flow.Create<(Outcome Outcome, IReadOnlyList<OutboundRecord<TAck>> Records)>().Select(routed => routed.Records);
 
             builder.From(src)
@@ -205,6 +216,7 @@ public static class DetectorGraph
             builder.From(partition.Out((int)Outcome.Legit)).Via(records).Via(sinks.Legit).To(merge.In(0));
             builder.From(partition.Out((int)Outcome.Fraud)).Via(records).Via(sinks.Fraud).To(merge.In(1));
             builder.From(partition.Out((int)Outcome.DeadLetter)).Via(records).Via(sinks.DeadLetter).To(merge.In(2));
+            builder.From(partition.Out((int)Outcome.Review)).Via(records).Via(sinks.Review).To(merge.In(3));
             builder.From(merge.Out).Via(Flow.Create<IReadOnlyList<TAck>>().SelectMany(acks => acks)).To(commit);
             return ClosedShape.Instance;
         }));

@@ -12,4 +12,5 @@ namespace Fraud.Actors.Detection;
 public sealed record DetectorSinks<TAck>(
     Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> Legit,
     Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> Fraud,
-    Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> DeadLetter);
+    Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> DeadLetter,
+    Flow<IReadOnlyList<OutboundRecord<TAck>>, IReadOnlyList<TAck>, NotUsed> Review);

@@ -180,6 +180,8 @@ public static class OutputRecords
     private static readonly JsonEncodedText VerdictName = JsonEncodedText.Encode("verdict");
     private static readonly JsonEncodedText ScoreName = JsonEncodedText.Encode("score");
     private static readonly JsonEncodedText RulesName = JsonEncodedText.Encode("rules");
+    private static readonly JsonEncodedText ActionName = JsonEncodedText.Encode("action");
+    private static readonly JsonEncodedText[] ActionTexts = [.. Enum.GetValues<VerdictAction>().Select(a => JsonEncodedText.Encode(a.ToString().ToLowerInvariant()))];
     private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
     private static readonly JsonEncodedText ObservedName = JsonEncodedText.Encode("observed");
     private static readonly JsonEncodedText LimitName = JsonEncodedText.Encode("limit");
@@ -237,6 +239,7 @@ public static class OutputRecords
     {
         json.WriteStartObject(VerdictName);
         json.WriteNumber(ScoreName, v.Score);
+        json.WriteString(ActionName, ActionTexts[(int)v.Action]);
         json.WriteStartArray(RulesName);
         for (var i = 0; i < v.Rules.Count; i++) // an index: foreach over the interface would allocate its enumerator
         {

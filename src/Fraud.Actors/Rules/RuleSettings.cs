@@ -1,12 +1,31 @@
 namespace Fraud.Actors.Rules;
 
 /// <summary>
-/// Every rule's parameters, bound from <c>Fraud:Rules:&lt;rule-id&gt;</c>. Each rule has an id, an enabled flag and a
-/// weight (its contribution to the verdict's score); a transaction is fraud when at least one enabled rule fires.
+/// How transactions are judged, bound from <c>Fraud:Rules</c>: the rule file a node loads (<see cref="File"/>, compiled
+/// into <see cref="Pack"/>) and what every rule shares (lateness, history bounds, idempotence). The five built-in rules
+/// below are the reference the default pack is proven equal to; they decide only where no pack is loaded (specs, bench).
 /// </summary>
 public sealed class RuleSettings
 {
     public const string SectionName = "Fraud:Rules";
+
+    /// <summary>The bundled default pack, relative to the working folder or else to the program's.</summary>
+    public const string DefaultFile = "rules/default.rules";
+
+    /// <summary>The rule file (<c>*.rules</c>, docs/rules.md) a detector loads at start.</summary>
+    public string File { get; set; } = DefaultFile;
+
+    /// <summary>The longest window a rule may read; a rule needing more is refused at load (it bounds each account's history).</summary>
+    public TimeSpan MaxWindow { get; set; } = Compiler.RuleEnvironment.DefaultMaxWindow;
+
+    /// <summary>The compiled rule file; when set it decides instead of the built-in rules.</summary>
+    public Compiler.CompiledRules? Pack { get; private set; }
+
+    public RuleSettings UsePack(Compiler.CompiledRules? pack)
+    {
+        Pack = pack;
+        return this;
+    }
 
     public LargeAmountRule LargeAmount { get; set; } = new();
 
@@ -27,11 +46,16 @@ public sealed class RuleSettings
     /// <summary>How many recent transaction ids (with their verdicts) an account remembers for idempotence.</summary>
     public int RememberedIdsPerAccount { get; set; } = 64;
 
-    /// <summary>How long state is kept behind the newest event: the longest enabled window plus the lateness.</summary>
+    /// <summary>How long state is kept behind the newest event: the longest window the rules read plus the lateness.</summary>
     public TimeSpan Retention
     {
         get
         {
+            if (Pack is { } pack)
+            {
+                return pack.LongestWindow + AllowedLateness;
+            }
+
             var longest = TimeSpan.Zero;
             if (VelocityCount.Enabled) longest = Max(longest, VelocityCount.Window);
             if (VelocityAmount.Enabled) longest = Max(longest, VelocityAmount.Window);

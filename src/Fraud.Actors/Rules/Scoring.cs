@@ -25,8 +25,18 @@ public static class Scoring
 
         var late = IsLate(account, tx, rules);
         var country = Countries.Number(tx.Country); // once: the travel rule compares it, the history records it
-        var hits = Evaluate(account.View, tx, rules, late, country);
-        var verdict = new Verdict(CombinedScore(hits, rules), hits, now, node, late);
+        Verdict verdict;
+        if (rules.Pack is { } pack)
+        {
+            var outcome = pack.Evaluate(account.View, tx, EventTime.TicksOf(tx), country, late);
+            verdict = new Verdict(outcome.Score, outcome.Hits, now, node, late) { Action = outcome.Action };
+        }
+        else
+        {
+            var hits = Evaluate(account.View, tx, rules, late, country);
+            verdict = new Verdict(CombinedScore(hits, rules), hits, now, node, late);
+        }
+
         if (!late)
         {
             account.Record(new AccountEvent(EventTime.TicksOf(tx), tx.Amount, country), rules.Retention.Ticks, rules.MaxEventsPerAccount);

@@ -6,5 +6,10 @@ namespace Fraud.Actors.Rules;
 /// </summary>
 public sealed record Verdict(double Score, IReadOnlyList<RuleHit> Rules, DateTimeOffset DetectedAt, string DetectorNode, bool Late = false)
 {
-    public bool IsFraud => Rules.Count > 0;
+    /// <summary>What the rules decided; the built-in rules only block, so a verdict with hits blocks unless told otherwise.</summary>
+    public VerdictAction Action { get; init; } = Rules.Count > 0 ? VerdictAction.Block : VerdictAction.Legit;
+
+    public bool IsFraud => Action == VerdictAction.Block;
+
+    public bool IsReview => Action == VerdictAction.Review;
 }

@@ -66,6 +66,7 @@ public static class FraudCli
         command.SetAction(async (parse, cancel) =>
         {
             var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration(UrlsOverride(parse.GetValue(urls))));
+            settings.Rules.UsePack(RuleFiles.Load(settings.Rules)); // a rule file with a mistake stops here, before anything starts
             settings.Generator.Rate = Positive(parse.GetValue(rate), "--rate");
             settings.Generator.Seed = parse.GetValue(seed);
             settings.Generator.Accounts = parse.GetValue(accounts);
@@ -121,6 +122,7 @@ public static class FraudCli
         command.SetAction(async (parse, cancel) =>
         {
             var settings = Settings(parse.GetValue(bootstrap), parse.GetValue(urls));
+            settings.Rules.UsePack(RuleFiles.Load(settings.Rules));
             RefuseAnOpenDashboard(settings);
             using var kafka = await KafkaConnection.OpenAsync(settings);
             DetectorNode node;
@@ -142,7 +144,7 @@ public static class FraudCli
                 while (await timer.WaitForNextTickAsync(cancel) && !node.Pipeline.Completion.IsCompleted)
                 {
                     var s = node.Stats;
-                    Console.WriteLine($"[{(DateTimeOffset.UtcNow - started).TotalSeconds,6:F1}s] legit {s.Legit} fraud {s.Fraud} dead-letter {s.DeadLetter} partitions {node.Pipeline.Session.Assignment.Count}");
+                    Console.WriteLine($"[{(DateTimeOffset.UtcNow - started).TotalSeconds,6:F1}s] legit {s.Legit} fraud {s.Fraud} review {s.Review} dead-letter {s.DeadLetter} partitions {node.Pipeline.Session.Assignment.Count}");
                 }
             }
             catch (OperationCanceledException)
@@ -193,9 +195,10 @@ public static class FraudCli
         var topic = new Option<string?>("--topic") { Description = "Topic to replay (default: Topics:Input)" };
         var output = new Option<string?>("--output") { Description = "Write the verdicts to this file instead of standard output" };
         var bootstrap = new Option<string?>("--bootstrap") { Description = "Kafka bootstrap servers (overrides Kafka:BootstrapServers)" };
+        var rules = new Option<string?>("--rules") { Description = "Score with this rule file instead of Fraud:Rules:File (a backtest of changed rules)" };
         var command = new Command("replay", "Scores a topic's whole history in this process (no cluster, no failures) and prints one verdict per line.")
         {
-            fromBeginning, topic, output, bootstrap,
+            fromBeginning, topic, output, bootstrap, rules,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -205,6 +208,13 @@ public static class FraudCli
             }
 
             var settings = Settings(parse.GetValue(bootstrap));
+            if (parse.GetValue(rules) is { } rulesFile)
+            {
+                settings.Rules.File = rulesFile;
+            }
+
+            // Before the broker: a rule file with a mistake is its one line, whatever else is wrong.
+            settings.Rules.UsePack(RuleFiles.Load(settings.Rules));
             if (string.IsNullOrWhiteSpace(settings.Kafka.BootstrapServers))
             {
                 throw new StartupException("no broker to replay from: pass --bootstrap HOST:PORT or set Kafka__BootstrapServers");

@@ -19,6 +19,8 @@ public sealed class TopicSettings
 
     public string Fraud { get; set; } = TopicNames.Fraud;
 
+    public string Review { get; set; } = TopicNames.Review;
+
     public string DeadLetter { get; set; } = TopicNames.DeadLetter;
 
     /// <summary>Partitions per topic; also the most detector nodes that can share the input.</summary>
@@ -32,7 +34,7 @@ public sealed class TopicSettings
 
     public short ReplicationFactor { get; set; } = 1;
 
-    public IEnumerable<string> All => [Input, Legit, Fraud, DeadLetter];
+    public IEnumerable<string> All => [Input, Legit, Fraud, Review, DeadLetter];
 
     /// <summary>How many partitions the host gives <paramref name="topic"/> when it creates it.</summary>
     public int PartitionsOf(string topic) => topic == Input || OutputPartitions <= 0 ? Partitions : OutputPartitions;
@@ -210,16 +212,33 @@ public sealed class FraudSettings
         }
         settings.LogFormat = configuration["Logging:Format"] ?? settings.LogFormat;
 
-        // Rules are keyed by their public ids (large-amount ...), which are not C# names: bind each by hand.
         var rules = configuration.GetSection(RuleSettings.SectionName);
         rules.Bind(settings.Rules);
-        rules.GetSection(LargeAmountRule.Id).Bind(settings.Rules.LargeAmount);
-        rules.GetSection(VelocityCountRule.Id).Bind(settings.Rules.VelocityCount);
-        rules.GetSection(VelocityAmountRule.Id).Bind(settings.Rules.VelocityAmount);
-        rules.GetSection(SmallThenLargeRule.Id).Bind(settings.Rules.SmallThenLarge);
-        rules.GetSection(ImpossibleTravelRule.Id).Bind(settings.Rules.ImpossibleTravel);
+        if (RetiredRuleSetting(rules) is { } retired)
+        {
+            throw new Hosting.StartupException(retired);
+        }
+
         return settings;
     }
 
     public string NodeName => Detector.NodeName ?? Environment.MachineName;
+
+    /// <summary>
+    /// A rule's parameters set the old way (<c>Fraud:Rules:large-amount:Threshold</c>): rules are a file now, and a
+    /// setting that silently did nothing would leave a threshold where the operator thinks it moved.
+    /// </summary>
+    private static string? RetiredRuleSetting(IConfigurationSection rules)
+    {
+        foreach (var section in rules.GetChildren())
+        {
+            if (section.GetChildren().FirstOrDefault() is { } key)
+            {
+                return $"{section.Path}:{key.Key} is no longer read: rules live in a rule file now; change the rule in "
+                    + $"{RuleSettings.DefaultFile} (or a copy named by Fraud:Rules:File), e.g. 'rule {section.Key}: block when ...' (docs/rules.md)";
+            }
+        }
+
+        return null;
+    }
 }

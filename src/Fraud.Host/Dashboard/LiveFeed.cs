@@ -14,7 +14,9 @@ public sealed record Snapshot(
     long In,
     long Legit,
     long Fraud,
-    long DeadLetter);
+    long DeadLetter,
+    double ReviewPerSecond = 0,
+    long Review = 0);
 
 /// <summary>
 /// Turns the detector's running counts into one <see cref="Snapshot"/> a second and keeps the last few minutes, so a
@@ -62,7 +64,7 @@ public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvid
             _latencyMark = stats.LatencyMark;
             var previous = _last;
             var seconds = previous is null ? 1 : Math.Max(0.001, (now - previous.Time).TotalSeconds);
-            long legit = stats.Legit, fraud = stats.Fraud, dead = stats.DeadLetter, input = stats.In;
+            long legit = stats.Legit, fraud = stats.Fraud, review = stats.Review, dead = stats.DeadLetter, input = stats.In;
             next = new Snapshot(
                 now,
                 Rate(input, previous?.In, seconds),
@@ -74,7 +76,9 @@ public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvid
                 input,
                 legit,
                 fraud,
-                dead);
+                dead,
+                Rate(review, previous?.Review, seconds),
+                review);
             _last = next;
             _history.Enqueue(next);
             while (_history.Count > historySeconds)

@@ -91,7 +91,7 @@ public static class DemoRunner
     {
         var seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{seconds,6:F1}s] produced {produced} legit {stats.Legit} fraud {stats.Fraud} dead-letter {stats.DeadLetter} lag {Math.Max(0, produced - stats.Total)} p99 {stats.LatencyPercentile(99):F1}ms"));
+            $"[{seconds,6:F1}s] produced {produced} legit {stats.Legit} fraud {stats.Fraud} review {stats.Review} dead-letter {stats.DeadLetter} lag {Math.Max(0, produced - stats.Total)} p99 {stats.LatencyPercentile(99):F1}ms"));
     }
 
     /// <summary>The closing figures: counts, ground-truth precision and recall (overall and per scenario), latency, rule hits.</summary>
@@ -112,6 +112,7 @@ public static class DemoRunner
             ["produced"] = produced.Produced,
             ["legit"] = stats.Legit,
             ["fraud"] = stats.Fraud,
+            ["review"] = stats.Review,
             ["deadLetter"] = stats.DeadLetter,
             ["injectedFraud"] = injected,
             ["detectedInjected"] = detectedInjected,

@@ -32,6 +32,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     private readonly double[] _latencies = new double[Math.Max(1, latencySamples)];
     private long _legit;
     private long _fraud;
+    private long _review;
     private long _deadLetter;
     private long _latencyCount;
 
@@ -39,9 +40,11 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
 
     public long Fraud => Interlocked.Read(ref _fraud);
 
+    public long Review => Interlocked.Read(ref _review);
+
     public long DeadLetter => Interlocked.Read(ref _deadLetter);
 
-    public long Total => Legit + Fraud + DeadLetter;
+    public long Total => Legit + Fraud + Review + DeadLetter;
 
     /// <summary>Records taken from the input topic (each becomes exactly one output).</summary>
     public long In => Interlocked.Read(ref _in);
@@ -91,6 +94,15 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
                 if (summary.Flagged is { } flagged)
                 {
                     _recentFraud.Add(flagged);
+                }
+
+                break;
+            case Outcome.Review:
+                Interlocked.Increment(ref _review);
+                FraudMetrics.ReviewTransactions.Inc();
+                if (summary.Flagged is { } reviewed)
+                {
+                    _recentFraud.Add(reviewed);
                 }
 
                 break;
@@ -246,7 +258,7 @@ public readonly record struct OutputSummary(Outcome Outcome, DateTimeOffset Even
     {
         Outcome.DeadLetter => new(Outcome.DeadLetter, default, Array.Empty<RuleHit>(), null, scored.RejectReason, null),
         var outcome => new(outcome, scored.Transaction!.Timestamp, scored.Verdict!.Rules,
-            outcome == Outcome.Fraud ? new FlaggedTransaction(scored.Transaction, scored.Verdict, scored.Input.Origin.Partition) : null,
+            outcome is Outcome.Fraud or Outcome.Review ? new FlaggedTransaction(scored.Transaction, scored.Verdict, scored.Input.Origin.Partition) : null,
             null, DetectorStats.Label(scored.Input.Headers)),
     };
 }

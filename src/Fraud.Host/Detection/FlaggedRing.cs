@@ -190,6 +190,7 @@ public sealed class FlaggedRing
         WriteTime(w, verdict.DetectedAt);
         w.Write(verdict.DetectorNode);
         w.Write(verdict.Late);
+        w.Write((byte)verdict.Action);
         w.Write(flagged.Partition);
         BinaryVerdicts.WriteRules(w, verdict.Rules);
         w.Flush();
@@ -210,9 +211,10 @@ public sealed class FlaggedRing
         var detectedAt = ReadTime(r);
         var node = r.ReadString();
         var late = r.ReadBoolean();
+        var action = (VerdictAction)r.ReadByte();
         var partition = r.ReadInt32();
         var rules = BinaryVerdicts.ReadRules(r);
-        return new FlaggedTransaction(tx, new Verdict(score, rules, detectedAt, node, late), partition);
+        return new FlaggedTransaction(tx, new Verdict(score, rules, detectedAt, node, late) { Action = action }, partition);
     }
 
     private static void WriteTime(BinaryWriter w, DateTimeOffset time)

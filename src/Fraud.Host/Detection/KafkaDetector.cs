@@ -63,7 +63,8 @@ public sealed class KafkaDetector : IAsyncDisposable
         var sinks = new DetectorSinks<Received>(
             Writer(producer, topics.Legit, detector.MaxInFlightPerTopic, stats),
             Writer(producer, topics.Fraud, detector.MaxInFlightPerTopic, stats),
-            Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats));
+            Writer(producer, topics.DeadLetter, detector.MaxInFlightPerTopic, stats),
+            Writer(producer, topics.Review, detector.MaxInFlightPerTopic, stats));
         var committer = Flow.Create<Received>().Select(received => received.Offset)
             .ToMaterialized(Committer.Sink(new CommitterSettings { MaxBatch = detector.CommitBatch, MaxInterval = detector.CommitInterval }), Keep.Right);
         var scorer = new PartitionScorer(system, partitions, detector.ScoreTimeout);

@@ -56,6 +56,7 @@ public sealed class DetectorNode : IAsyncDisposable
             throw new StartupException(problem);
         }
 
+        settings.Rules.UsePack(settings.Rules.Pack ?? RuleFiles.Load(settings.Rules));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls(settings.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         // Program owns SIGTERM/Ctrl+C: the stream must drain before the actor system stops, so the host must not
@@ -119,8 +120,8 @@ public sealed class DetectorNode : IAsyncDisposable
         var session = runtime.Pipeline.Session;
         session.Assigned += partitions => kafkaLog.LogInformation("partitions assigned: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
         session.Revoked += partitions => kafkaLog.LogInformation("partitions revoked: {Partitions}", string.Join(",", partitions.Select(p => p.Partition.Value)));
-        hostLog.LogInformation("detector started: consuming {Topic}, checkpoints {Store}, dashboard at {Url}",
-            settings.Topics.Input, CheckpointStores.Describe(store, settings.Checkpoints), url);
+        hostLog.LogInformation("detector started: consuming {Topic}, rules {Rules}, checkpoints {Store}, dashboard at {Url}",
+            settings.Topics.Input, RuleFiles.Describe(settings.Rules.Pack!), CheckpointStores.Describe(store, settings.Checkpoints), url);
         node._monitor = node.MonitorAsync(node._stopMonitor.Token);
         return node;
     }

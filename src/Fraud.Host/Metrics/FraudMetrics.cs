@@ -20,11 +20,12 @@ public static class FraudMetrics
         "fraud_records_out_total", "Records written to Kafka and acknowledged by the broker, per topic.", "topic");
 
     public static readonly Counter Transactions = Prometheus.Metrics.CreateCounter(
-        "fraud_transactions_total", "Inputs by outcome (legit, fraud, dead_letter), counted when the output is acknowledged.", "outcome");
+        "fraud_transactions_total", "Inputs by outcome (legit, fraud, review, dead_letter), counted when the output is acknowledged.", "outcome");
 
     // Resolved once: a label lookup per transaction would cost a dictionary probe on the hot path.
     public static readonly Counter.Child LegitTransactions = Transactions.WithLabels("legit");
     public static readonly Counter.Child FraudTransactions = Transactions.WithLabels("fraud");
+    public static readonly Counter.Child ReviewTransactions = Transactions.WithLabels("review");
     public static readonly Counter.Child DeadLetterTransactions = Transactions.WithLabels("dead_letter");
 
     private static readonly ConcurrentDictionary<(Counter, string), Counter.Child> TopicChildren = new();

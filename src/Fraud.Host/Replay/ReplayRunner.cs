@@ -14,7 +14,7 @@ namespace Fraud.Host.Replay;
 /// <c>fraud replay --from-beginning</c>: scores a topic's whole history in this one process, with no cluster, no
 /// failures and no checkpoints, and prints one verdict per line. The same pure <see cref="Scoring.Score"/> the
 /// detector's partition actors run, so its verdicts are the reference a cluster's output is compared with, and a
-/// way to backtest changed rules (set them in the environment) on past traffic. Writes nothing to Kafka.
+/// way to backtest another rule file (<c>--rules</c>) on past traffic. Writes nothing to Kafka.
 /// </summary>
 public static class ReplayRunner
 {
@@ -24,7 +24,7 @@ public static class ReplayRunner
     {
         var accounts = new Dictionary<string, AccountState>();
         var arena = new AccountArena(); // one owner, one arena
-        long legit = 0, fraud = 0, dead = 0;
+        long legit = 0, fraud = 0, review = 0, dead = 0;
         var node = settings.NodeName;
         var status = TopicReader.Scan(kafka, topic, fromBeginning: true, record =>
         {
@@ -58,7 +58,7 @@ public static class ReplayRunner
                 return;
             }
 
-            var outcome = verdict.IsFraud ? Outcome.Fraud : Outcome.Legit;
+            var outcome = DetectorGraph.OutcomeOf(verdict);
             var written = OutputRecords.ToOutbound(new ScoredRecord<int>(input, outcome, tx, verdict, Splice: parsed.Splice), settings.Limits);
             if (written.Outcome == Outcome.DeadLetter)
             {
@@ -67,13 +67,14 @@ public static class ReplayRunner
                 return;
             }
 
-            _ = verdict.IsFraud ? fraud++ : legit++;
+            _ = outcome switch { Outcome.Fraud => fraud++, Outcome.Review => review++, _ => legit++ };
             output.WriteLine(JsonSerializer.Serialize(new
             {
                 transactionId = tx.TransactionId,
                 account = tx.Source,
                 origin = origin.ToString(),
-                outcome = verdict.IsFraud ? "fraud" : "legit",
+                outcome = outcome.ToString().ToLowerInvariant(),
+                action = verdict.Action.ToString().ToLowerInvariant(),
                 score = verdict.Score,
                 rules = verdict.Rules.Select(r => new { id = r.Id, observed = r.Observed, limit = r.Limit, window = r.Window }),
                 late = verdict.Late,
@@ -81,7 +82,7 @@ public static class ReplayRunner
         }, cancel);
         if (status == 0)
         {
-            output.WriteLine($"replayed: {JsonSerializer.Serialize(new { topic, legit, fraud, deadLetter = dead, accounts = accounts.Count }, Json)}");
+            output.WriteLine($"replayed: {JsonSerializer.Serialize(new { topic, legit, fraud, review, deadLetter = dead, accounts = accounts.Count }, Json)}");
         }
 
         return status;

@@ -4,7 +4,8 @@ const $ = id => document.getElementById(id);
 const historySeconds = 120;
 const throughput = new LineChart($("throughput-chart"), [
   { name: "in", color: "#90a4ae" }, { name: "legit", color: "#66bb6a" },
-  { name: "fraud", color: "#ef5350" }, { name: "dead-letter", color: "#ffb74d" }], historySeconds);
+  { name: "fraud", color: "#ef5350" }, { name: "review", color: "#fdd835" },
+  { name: "dead-letter", color: "#ffb74d" }], historySeconds);
 const latency = new LineChart($("latency-chart"), [
   { name: "p50", color: "#64b5f6" }, { name: "p99", color: "#ba68c8" }], historySeconds);
 const knownRules = new Set();
@@ -23,7 +24,7 @@ async function get(url) {
 
 function addSnapshot(s) {
   const t = new Date(s.time);
-  throughput.push(t, [s.inPerSecond, s.legitPerSecond, s.fraudPerSecond, s.deadLetterPerSecond]);
+  throughput.push(t, [s.inPerSecond, s.legitPerSecond, s.fraudPerSecond, s.reviewPerSecond, s.deadLetterPerSecond]);
   latency.push(t, [s.p50Ms, s.p99Ms]);
 }
 
@@ -31,6 +32,8 @@ function showSnapshot(s) {
   $("rate-in").textContent = formatNumber(s.inPerSecond);
   $("rate-legit").textContent = formatNumber(s.legitPerSecond);
   $("rate-fraud").textContent = formatNumber(s.fraudPerSecond);
+  $("rate-review").textContent = formatNumber(s.reviewPerSecond);
+  $("total-review").textContent = s.review;
   $("rate-dead").textContent = formatNumber(s.deadLetterPerSecond);
   $("total-in").textContent = s.in;
   $("total-legit").textContent = s.legit;

@@ -73,7 +73,7 @@ public sealed class CompiledRules
             clean *= 1 - _weights[k];
         }
 
-        var decision = allow ? RuleDecision.Allow : block ? RuleDecision.Block : review ? RuleDecision.Review : RuleDecision.Legit;
+        var decision = allow ? VerdictAction.Allow : block ? VerdictAction.Block : review ? VerdictAction.Review : VerdictAction.Legit;
         return new RuleOutcome(hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>(), decision, hits is null ? 0 : Math.Round(1 - clean, 4));
     }
 }
