@@ -80,6 +80,35 @@ public sealed class AccountStateCodecSpecs
     }
 
     [Fact]
+    public void Should_keep_the_texts_the_rules_read_and_each_verdicts_action_and_explanation()
+    {
+        var pack = Compile("""
+            rule devices: review weight 0.5
+              when distinct(device, 10m) >= 1 and category == "fuel"
+            """);
+        var rules = new RuleSettings().UsePack(pack);
+        var state = new AccountState();
+        Scoring.Score(state, Tx(0) with { DeviceId = "dev-a", MerchantCategory = "fuel", Currency = "EUR" }, rules, T0, "n");
+        var reviewed = Scoring.Score(state, Tx(10, id: "r") with { DeviceId = "dev-b", MerchantCategory = "fuel" }, rules, T0, "n");
+        Assert.Equal(VerdictAction.Review, reviewed.Action);
+
+        var back = AccountStateCodec.Read(AccountStateCodec.Write(state));
+
+        Assert.Equal(state.Window(), back.Window());
+        Assert.Equal([TextHash.Of("dev-a"), TextHash.Of("dev-b")], back.EventSpan.ToArray().Select(e => e.Device));
+        Assert.Equal([0u, 0u], back.EventSpan.ToArray().Select(e => e.Category)); // the rules read this transaction's category, not earlier ones'
+        Assert.Equal(["EUR", "USD"], back.Window().Select(e => e.Currency));
+        var again = Scoring.Score(back, Tx(10, id: "r"), rules, T0.AddDays(1), "other");
+        Assert.Equal(VerdictAction.Review, again.Action);
+        Assert.Equal(reviewed.Rules, again.Rules);
+        var hit = Assert.Single(again.Rules);
+        Assert.Equal([new SeenValue("distinct(device, 10m)", 1m), new SeenValue("category", null, "fuel")], hit.Values);
+    }
+
+    private static Rules.Compiler.CompiledRules Compile(string text) =>
+        Rules.Compiler.RuleCompiler.Compile(Rules.Language.RuleParser.Parse(text, "t.rules"), Rules.Compiler.RuleEnvironment.Empty);
+
+    [Fact]
     public void Should_refuse_bytes_of_another_version()
     {
         var bytes = AccountStateCodec.Write(new AccountState());

@@ -20,6 +20,12 @@ public sealed class DetectorGraphProbeSpecs : PartitionSpec
 {
     private IMaterializer Materializer => Sys.Materializer();
 
+    private static string ActionOf(byte[] output)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        return json.RootElement.GetProperty("verdict").GetProperty("action").GetString()!;
+    }
+
     private static InboundRecord<int> Record(int offset, Transaction tx) =>
         new(Encoding.UTF8.GetBytes(tx.Source), TransactionJson.Write(tx), [], new RecordOrigin(Topic, 0, offset, T0, 1), offset);
 
@@ -133,6 +139,79 @@ public sealed class DetectorGraphProbeSpecs : PartitionSpec
             Assert.Equal(offsets.Order(), offsets);
         }
 
+        input.SendComplete();
+        commits.ExpectComplete();
+    }
+
+    [Fact]
+    public void Should_route_a_packs_four_outcomes_to_four_outlets_each_acknowledged_on_its_own()
+    {
+        var pack = RuleSemanticsSpecs.Compile("""
+            rule big: block weight 0.9
+              when amount >= 900
+            rule watch: review weight 0.5
+              when amount >= 100
+            rule trusted: allow
+              when target == "MER-TRUSTED"
+            """);
+        var partitions = StartPartitions(Context(rules: new RuleSettings().UsePack(pack)));
+        var released = Enum.GetValues<Outcome>().ToDictionary(o => o, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var written = new ConcurrentQueue<(Outcome Outlet, int Offset, string Action)>();
+        Flow<IReadOnlyList<OutboundRecord<int>>, IReadOnlyList<int>, NotUsed> Writer(Outcome outlet) =>
+            Flow.Create<IReadOnlyList<OutboundRecord<int>>>()
+                .Select(group =>
+                {
+                    foreach (var record in group)
+                    {
+                        // A dead letter carries the original bytes, not JSON.
+                        var action = outlet == Outcome.DeadLetter ? "-" : ActionOf(record.Value!);
+                        written.Enqueue((outlet, record.Source.Input.Ack, action));
+                    }
+
+                    return (IReadOnlyList<int>)group.Select(r => r.Source.Input.Ack).ToArray();
+                })
+                .SelectAsync(1, async group =>
+                {
+                    await released[outlet].Task;
+                    return group;
+                });
+        var sinks = new DetectorSinks<int>(Writer(Outcome.Legit), Writer(Outcome.Fraud), Writer(Outcome.DeadLetter), Writer(Outcome.Review));
+        var (input, commits) = DetectorGraph.Create(this.SourceProbe<InboundRecord<int>>(), new PartitionScorer(Sys, partitions, TimeSpan.FromSeconds(5)), sinks, this.SinkProbe<int>(), 4)
+            .Run(Materializer);
+        commits.Request(10);
+
+        // One at a time, each its own group: a group's parts leave the Partition stage in outlet order, so a held legit
+        // writer would otherwise hold the review part of the same group behind it.
+        void Send(InboundRecord<int> record)
+        {
+            var before = written.Count;
+            input.SendNext(record);
+            AwaitCondition(() => written.Count == before + 1, TimeSpan.FromSeconds(10));
+        }
+
+        Send(Record(0, Tx(0, 10m, account: "ACC-4")));                                                       // nothing matched: legit
+        Send(Record(1, Tx(1, 150m, account: "ACC-4")));                                                      // review
+        Send(Record(2, Tx(2, 950m, account: "ACC-4")));                                                      // block (and review): fraud
+        Send(new InboundRecord<int>(null, "{nope"u8.ToArray(), [], new RecordOrigin(Topic, 0, 3, T0, 1), 3)); // dead letter
+        Assert.Equal([(Outcome.Legit, 0, "legit"), (Outcome.Review, 1, "review"), (Outcome.Fraud, 2, "block"), (Outcome.DeadLetter, 3, "-")],
+            written.OrderBy(w => w.Offset));
+
+        // Each outlet acknowledges on its own: the review topic's answer alone commits the reviewed record alone.
+        commits.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        released[Outcome.Review].SetResult();
+        Assert.Equal(1, commits.ExpectNext(TimeSpan.FromSeconds(10)));
+        commits.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        foreach (var outlet in new[] { Outcome.Legit, Outcome.Fraud, Outcome.DeadLetter })
+        {
+            released[outlet].SetResult();
+        }
+
+        Assert.Equal([0, 2, 3], Enumerable.Range(0, 3).Select(_ => commits.ExpectNext(TimeSpan.FromSeconds(10))).Order());
+
+        // An allow rule beats the block rule that also matched: the record goes to legit, its action "allow".
+        Send(Record(4, Tx(4, 950m, account: "ACC-4") with { Target = "MER-TRUSTED" }));
+        Assert.Equal((Outcome.Legit, 4, "allow"), written.Last());
+        Assert.Equal(4, commits.ExpectNext(TimeSpan.FromSeconds(10)));
         input.SendComplete();
         commits.ExpectComplete();
     }

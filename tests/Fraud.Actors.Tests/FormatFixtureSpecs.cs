@@ -7,7 +7,9 @@ namespace Fraud.Actors.Tests;
 /// <summary>
 /// Checkpoints outlive releases: an account state written in format version 1 (the bytes in
 /// <c>Fixtures/account-state-v1.b64</c>, written on 2026-12-03 by the code of that day from the history below) restores
-/// under this code, and a version this code does not know is refused with one clear reason.
+/// under this code; format 2 (<c>account-state-v2.b64</c>, 2026-12-05: the same history under a pack that reads
+/// devices and targets and reviews) is what this code writes, byte for byte; a version it does not know is refused
+/// with one clear reason.
 /// </summary>
 public sealed class FormatFixtureSpecs
 {
@@ -22,15 +24,27 @@ public sealed class FormatFixtureSpecs
         (new Transaction("fx-5", "ACC-FIX", "M-5", 960m, "EUR", T0.AddSeconds(-100), "fuel", "DE", "d-1"), "node-b"),
     ];
 
-    private static byte[] Fixture() =>
-        Convert.FromBase64String(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "account-state-v1.b64")).Trim());
+    private static byte[] Fixture(int version = 1) =>
+        Convert.FromBase64String(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", $"account-state-v{version}.b64")).Trim());
 
-    private static (AccountState State, List<Verdict> Verdicts) Scored()
+    private const string Pack = """
+        rule large: block weight 0.9
+          when amount >= 900
+        rule new-device: review weight 0.4
+          when not seen(device, 1h) and count(1h where target != "M-1") >= 1
+        rule spread: review weight 0.3
+          when distinct(target, 1h) >= 3 and category in ("fuel", "grocery")
+        """;
+
+    private static (AccountState State, List<Verdict> Verdicts) Scored(RuleSettings? rules = null)
     {
         var state = new AccountState();
-        var verdicts = History.Select((h, i) => Scoring.Score(state, h.Tx, new RuleSettings(), T0.AddSeconds(20 + i), h.Node)).ToList();
+        var verdicts = History.Select((h, i) => Scoring.Score(state, h.Tx, rules ?? new RuleSettings(), T0.AddSeconds(20 + i), h.Node)).ToList();
         return (state, verdicts);
     }
+
+    private static RuleSettings WithPack() =>
+        new RuleSettings().UsePack(Rules.Compiler.RuleCompiler.Compile(Rules.Language.RuleParser.Parse(Pack, "fixture.rules"), Rules.Compiler.RuleEnvironment.Empty));
 
     [Fact]
     public void Should_restore_a_state_written_in_format_1_as_it_was()
@@ -38,7 +52,8 @@ public sealed class FormatFixtureSpecs
         var (original, verdicts) = Scored();
         var restored = AccountStateCodec.Read(Fixture());
 
-        Assert.Equal(original.Window(), restored.Window());
+        // Format 1 kept no currency; the rest of each event is as it was.
+        Assert.Equal(original.Window().Select(e => e with { Currency = null }), restored.Window());
         Assert.Equal(original.NewestTimestamp, restored.NewestTimestamp);
         Assert.Equal(5, restored.RememberedIds);
         for (var i = 0; i < History.Length; i++)
@@ -57,15 +72,32 @@ public sealed class FormatFixtureSpecs
     }
 
     [Fact]
-    public void Should_still_write_format_1_byte_for_byte()
+    public void Should_still_write_format_2_byte_for_byte()
     {
-        // A change of the format must come with a new version and a reader for this one, which the spec above keeps.
-        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture()[0]);
-        Assert.Equal(Convert.ToBase64String(Fixture()), Convert.ToBase64String(AccountStateCodec.Write(Scored().State)));
+        // A change of the format must come with a new version and a reader for this one, which a spec like the one above keeps.
+        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture(2)[0]);
+        Assert.Equal(Convert.ToBase64String(Fixture(2)), Convert.ToBase64String(AccountStateCodec.Write(Scored(WithPack()).State)));
+    }
+
+    [Fact]
+    public void Should_restore_a_state_written_in_format_2_with_its_actions_and_explanations()
+    {
+        var (original, verdicts) = Scored(WithPack());
+        var restored = AccountStateCodec.Read(Fixture(2));
+
+        Assert.Equal(original.EventSpan.ToArray(), restored.EventSpan.ToArray());
+        Assert.Contains(verdicts, v => v.Action == VerdictAction.Review); // the fixture holds what format 2 adds
+        Assert.Contains(verdicts, v => v.Rules.Any(h => h.Values.Count > 0));
+        for (var i = 0; i < History.Length; i++)
+        {
+            var again = Scoring.Score(restored, History[i].Tx, WithPack(), T0.AddHours(1), "node-c");
+            Assert.Equal((verdicts[i].Action, verdicts[i].Score, verdicts[i].DetectorNode), (again.Action, again.Score, again.DetectorNode));
+            Assert.Equal(verdicts[i].Rules, again.Rules);
+        }
     }
 
     [Theory]
-    [InlineData(new byte[] { 2, 0, 0 }, "format version 2, newer than this node reads (1)")]
+    [InlineData(new byte[] { 3, 0, 0 }, "format version 3, newer than this node reads (2)")]
     [InlineData(new byte[] { 0, 1 }, "unknown format version 0")]
     [InlineData(new byte[] { 1, 5, 0 }, "format version 1 cannot be decoded")]
     [InlineData(new byte[0], "no bytes")]

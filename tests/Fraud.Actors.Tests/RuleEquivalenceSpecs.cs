@@ -9,7 +9,8 @@ namespace Fraud.Actors.Tests;
 
 /// <summary>
 /// rules/default.rules, compiled, decides as the five built-in rules do: the same hits in the same order, the same
-/// observed values, limits and windows as text (what the verdict's JSON writes), the same score, on the same history.
+/// observed values, limits and windows as text (what the verdict's JSON writes), the same score, the same routing and
+/// the same written record, on the same history.
 /// </summary>
 public sealed class RuleEquivalenceSpecs
 {
@@ -56,37 +57,39 @@ public sealed class RuleEquivalenceSpecs
     private static (int Fired, int Late) Compare(IEnumerable<Transaction> stream)
     {
         var byRule = new Dictionary<string, int>(StringComparer.Ordinal);
-        // The weights appsettings.json gives, which the pack writes.
-        var settings = new RuleSettings();
-        settings.VelocityCount.Weight = 0.8;
-        settings.VelocityAmount.Weight = 0.8;
-        var pack = RulePack.Load(DefaultPack());
-        var accounts = new Dictionary<string, AccountState>(StringComparer.Ordinal);
+        var builtInRules = new RuleSettings();
+        builtInRules.VelocityCount.Weight = 0.8;
+        builtInRules.VelocityAmount.Weight = 0.8;
+        var packRules = new RuleSettings().UsePack(RulePack.Load(DefaultPack()));
+        var builtInAccounts = new Dictionary<string, AccountState>(StringComparer.Ordinal);
+        var packAccounts = new Dictionary<string, AccountState>(StringComparer.Ordinal);
         var (fired, late, n) = (0, 0, 0);
         foreach (var tx in stream)
         {
             n++;
-            if (!accounts.TryGetValue(tx.Source, out var account))
-            {
-                accounts[tx.Source] = account = new AccountState();
-            }
-
-            var isLate = Scoring.IsLate(account, tx, settings);
-            var compiled = pack.Evaluate(account.View, tx, isLate);
-            var builtIn = Scoring.Score(account, tx, settings, Start, "node");
+            var builtIn = Scoring.Score(Account(builtInAccounts, tx.Source), tx, builtInRules, Start, "node");
+            var compiled = Scoring.Score(Account(packAccounts, tx.Source), tx, packRules, Start, "node");
 
             var expected = string.Join(" | ", builtIn.Rules.Select(Text));
-            var actual = string.Join(" | ", compiled.Hits.Select(Text));
+            var actual = string.Join(" | ", compiled.Rules.Select(Text));
             Assert.True(expected == actual, $"transaction {n} ({tx.TransactionId}): built-in [{expected}], compiled [{actual}]");
             Assert.Equal(builtIn.Score, compiled.Score);
             Assert.Equal(builtIn.IsFraud ? VerdictAction.Block : VerdictAction.Legit, compiled.Action);
+
+            // Routed the same, and written the same, byte for byte, but for the values the built-in rules never had.
+            var (expectedRecord, actualRecord) = (Routed(tx, builtIn), Routed(tx, compiled with { Rules = compiled.Rules.Select(h => h with { Values = [] }).ToArray() }));
+            Assert.Equal(expectedRecord.Outcome, actualRecord.Outcome);
+            Assert.True(expectedRecord.Value.AsSpan().SequenceEqual(actualRecord.Value), $"transaction {n}: the written records differ");
+            Assert.All(compiled.Rules, h => Assert.NotEmpty(h.Values));
+
             fired += builtIn.IsFraud ? 1 : 0;
             foreach (var hit in builtIn.Rules)
             {
                 byRule[hit.Id] = byRule.GetValueOrDefault(hit.Id) + 1;
             }
 
-            late += isLate ? 1 : 0;
+            late += builtIn.Late ? 1 : 0;
+            Assert.Equal(builtIn.Late, compiled.Late);
         }
 
         // Every built-in rule is exercised, or agreeing on it would mean nothing.
@@ -96,6 +99,22 @@ public sealed class RuleEquivalenceSpecs
         }
 
         return (fired, late);
+    }
+
+    private static AccountState Account(Dictionary<string, AccountState> accounts, string source)
+    {
+        if (!accounts.TryGetValue(source, out var account))
+        {
+            accounts[source] = account = new AccountState();
+        }
+
+        return account;
+    }
+
+    private static Detection.OutboundRecord<int> Routed(Transaction tx, Verdict verdict)
+    {
+        var input = new Detection.InboundRecord<int>(null, TransactionJson.Write(tx), [], new RecordOrigin("in", 0, 0, Start), 0);
+        return Detection.OutputRecords.ToOutbound(new Detection.ScoredRecord<int>(input, Detection.DetectorGraph.OutcomeOf(verdict), tx, verdict));
     }
 
     // As the verdict's JSON writes a hit: decimals in their own scale, so 6 and 6.0 differ here as they would there.

@@ -18,11 +18,13 @@ public sealed class RuleSemanticsSpecs
         var state = new AccountState();
         foreach (var tx in earlier)
         {
-            state.Record(new AccountEvent(EventTime.TicksOf(tx), tx.Amount, tx.Country), TimeSpan.FromDays(60).Ticks, 1024);
+            state.Record(AccountEvent.Of(tx, EventTime.TicksOf(tx), Countries.Number(tx.Country), AllKept), TimeSpan.FromDays(60).Ticks, 1024);
         }
 
         return state;
     }
+
+    private const HistoryFields AllKept = HistoryFields.Category | HistoryFields.Target | HistoryFields.Device;
 
     private static RuleOutcome Run(string text, Transaction tx, params Transaction[] earlier) =>
         Compile(text).Evaluate(History(earlier).View, tx, late: false);
@@ -194,9 +196,48 @@ public sealed class RuleSemanticsSpecs
     public void Should_explain_a_hit_by_its_first_comparison_and_first_window()
     {
         var outcome = Run("rule v: block when sum(amount, 60s) + amount > 2000 and count(10m) > 0", At(30, 1500.50m), At(0, 600m));
-        Assert.Equal(new RuleHit("v", 2100.50m, 2000m, "60s"), Assert.Single(outcome.Hits));
-        var text = Run("rule c: review when country == \"US\" and amount > 5", At(0, 7m));
-        Assert.Equal(new RuleHit("c", 7m, 5m, null), Assert.Single(text.Hits));
+        var hit = Assert.Single(outcome.Hits);
+        Assert.Equal(("v", 2100.50m, 2000m, "60s"), (hit.Id, hit.Observed, hit.Limit, hit.Window));
+        // Every expression its comparisons tested, in canonical spelling (60s reads 1m), with the value it had.
+        Assert.Equal([new SeenValue("sum(amount, 1m) + amount", 2100.50m), new SeenValue("count(10m)", 1m)], hit.Values);
+        var text = Run("rule c: review version 3 when country == \"US\" and amount > 5 and hour in 10..14", At(0, 7m));
+        var explained = Assert.Single(text.Hits);
+        Assert.Equal(("c", 7m, 5m, (string?)null, 3), (explained.Id, explained.Observed, explained.Limit, explained.Window, explained.Version));
+        Assert.Equal([new SeenValue("country", null, "US"), new SeenValue("amount", 7m), new SeenValue("hour", 12m)], explained.Values);
+    }
+
+    [Fact]
+    public void Should_read_the_category_target_device_and_currency_of_earlier_transactions()
+    {
+        var devices = new[] { At(0, device: "d-1"), At(60, device: "d-2"), At(120, device: "d-2"), At(180, device: "d-3") };
+        // "More than 3 distinct devices in 10 minutes": this one's device is not counted, it is not "before".
+        Assert.False(Fires("distinct(device, 10m) > 3", At(200, device: "d-4"), devices));
+        Assert.True(Fires("distinct(device, 10m) > 3", At(200, device: "d-4"), [.. devices, At(190, device: "d-5")]));
+        Assert.True(Fires("distinct(device, 10m) == 3", At(200, device: "d-1"), devices));
+        Assert.True(Fires("not seen(device, 10m)", At(200, device: "d-9"), devices));
+        Assert.False(Fires("not seen(device, 10m)", At(200, device: "d-2"), devices));
+        Assert.False(Fires("seen(device, 2m)", At(200, device: "d-1"), devices)); // d-1 at 0 s is outside 2 minutes
+
+        var mixed = new[] { At(0, 300m, category: "fuel"), At(10, 50m, category: "grocery") with { Target = "MER-X" }, At(20, 70m, category: "fuel") with { Currency = "EUR" } };
+        Assert.True(Fires("count(1m where category == \"fuel\") == 2", At(30), mixed));
+        Assert.True(Fires("sum(amount, 1m where category != \"fuel\") == 50", At(30), mixed));
+        Assert.True(Fires("count(1m where target == \"MER-X\" or target == target) == 3", At(30) with { Target = "MER1" }, mixed));
+        Assert.True(Fires("count(1m where category in (\"fuel\", \"travel\")) == 2", At(30), mixed));
+        Assert.True(Fires("count(1m where currency == \"EUR\") == 1", At(30), mixed));
+        Assert.True(Fires("seen(target, 1m)", At(30) with { Target = "MER-X" }, mixed));
+        Assert.False(Fires("seen(target, 1m)", At(30) with { Target = "MER-Y" }, mixed));
+        Assert.True(Fires("count(1m where is_missing(device)) == 1", At(30), [.. mixed, At(25, device: null)]));
+        var lists = new RuleEnvironment(new Dictionary<string, IReadOnlySet<string>> { ["watched"] = new HashSet<string> { "MER-X" } }, null, RuleEnvironment.DefaultMaxWindow);
+        Assert.Single(Compile("rule w: review when count(1m where target in @watched) == 1", lists).Evaluate(History(mixed).View, At(30), late: false).Hits);
+        Assert.Empty(Compile("rule w: review when count(1m where target not in @watched) == 1", lists).Evaluate(History(mixed).View, At(30), late: false).Hits);
+    }
+
+    [Fact]
+    public void Should_make_the_history_keep_only_the_texts_the_rules_read()
+    {
+        Assert.Equal(HistoryFields.None, Compile("rule a: block when sum(amount, 1h) > 5 and category == \"fuel\"").Kept);
+        Assert.Equal(HistoryFields.Device | HistoryFields.Category,
+            Compile("rule a: review when distinct(device, 1h) > 2\nrule b: review disabled when count(1h where category == \"x\") > 1").Kept);
     }
 
     [Fact]
@@ -224,13 +265,13 @@ public sealed class RuleSemanticsSpecs
     [InlineData("rule r: block when amount == \"x\"", 1, 27, "cannot compare a number (amount) with a text (\"x\")")]
     [InlineData("rule r: block when country > \"A\"", 1, 28, "texts are compared with == or !=, not >")]
     [InlineData("rule r: block\n  when amount + 1", 2, 15, "a rule's condition is true or false, not a number")]
-    [InlineData("rule r: block when count(60s where device == \"d\") > 0", 1, 36, "history keeps amount, country, hour, weekday of earlier transactions, not 'device'")]
+    [InlineData("rule r: block when count(60s where source == \"d\") > 0", 1, 36, "history keeps amount, amount_ref, currency, country, category, target, device, hour, weekday of earlier transactions, not 'source'")]
     [InlineData("rule r: block when count(60s where count(10s) > 1) > 0", 1, 36, "count(...) reads the account's history, which a 'where' condition")]
     [InlineData("rule r: block when source in @blocked", 1, 27, "no list '@blocked' (looked for blocked.list next to the rules)")]
     [InlineData("rule r: block when amount_ref > 10", 1, 20, "amount_ref needs the rates file (rates.txt next to the rules)")]
     [InlineData("rule r: block when count(31d) > 10", 1, 20, "count(...) reads 31d of history, more than Fraud:Rules:MaxWindow (30d)")]
     [InlineData("rule r: block when amount > 1 and not amount", 1, 39, "what 'not' negates is a condition, and amount is a number")]
-    [InlineData("rule r: block when distinct(device, 10m) > 3", 1, 29, "history keeps amount, country, hour, weekday of earlier transactions, not 'device'")]
+    [InlineData("rule r: block when distinct(source, 10m) > 3", 1, 29, "history keeps amount, amount_ref, currency, country, category, target, device, hour, weekday of earlier transactions, not 'source'")]
     [InlineData("rule r: block when 1 / 0 > amount", 1, 22, "has no value (a division by zero or a number too large)")]
     public void Should_refuse_a_meaningless_rule_at_its_place(string text, int line, int column, string problem)
     {

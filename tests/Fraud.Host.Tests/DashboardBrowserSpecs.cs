@@ -88,7 +88,9 @@ public sealed class DashboardBrowserSpecs
         await page.Locator("#account-title").WaitForAsync();
         Assert.StartsWith(accountId!, await page.TextContentAsync("#account-title"));
         Assert.True(await page.Locator("#account-verdicts tbody tr").CountAsync() > 0);
-        Assert.Contains("its windows hold", await page.TextContentAsync("#account-window"));
+        var held = await page.TextContentAsync("#account-window");
+        Assert.Contains("its windows hold", held);
+        Assert.Matches(@"\d [A-Z]{3}( in [A-Z]{2})?(, |$)", held); // each entry's currency, and its country after "in": not "854.33 GB"
 
         // An account with any characters opens too.
         await page.SelectOptionAsync("#rule-filter", "");

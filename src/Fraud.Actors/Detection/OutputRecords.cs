@@ -186,6 +186,8 @@ public static class OutputRecords
     private static readonly JsonEncodedText ObservedName = JsonEncodedText.Encode("observed");
     private static readonly JsonEncodedText LimitName = JsonEncodedText.Encode("limit");
     private static readonly JsonEncodedText WindowName = JsonEncodedText.Encode("window");
+    private static readonly JsonEncodedText VersionName = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText ValuesName = JsonEncodedText.Encode("values");
     private static readonly JsonEncodedText DetectedAtName = JsonEncodedText.Encode("detectedAt");
     private static readonly JsonEncodedText DetectorNodeName = JsonEncodedText.Encode("detectorNode");
     private static readonly JsonEncodedText LateName = JsonEncodedText.Encode("late");
@@ -257,6 +259,26 @@ public static class OutputRecords
                 json.WriteString(WindowName, hit.Window);
             }
 
+            json.WriteNumber(VersionName, hit.Version);
+            json.WriteStartObject(ValuesName);
+            for (var k = 0; k < hit.Values.Count; k++)
+            {
+                var seen = hit.Values[k];
+                if (seen.Number is { } number)
+                {
+                    json.WriteNumber(seen.Expression, number);
+                }
+                else if (seen.Text is { } text)
+                {
+                    json.WriteString(seen.Expression, text);
+                }
+                else
+                {
+                    json.WriteNull(seen.Expression);
+                }
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 

@@ -39,7 +39,7 @@ public static class Scoring
 
         if (!late)
         {
-            account.Record(new AccountEvent(EventTime.TicksOf(tx), tx.Amount, country), rules.Retention.Ticks, rules.MaxEventsPerAccount);
+            account.Record(AccountEvent.Of(tx, EventTime.TicksOf(tx), country, rules.Pack?.Kept ?? HistoryFields.None), rules.Retention.Ticks, rules.MaxEventsPerAccount);
         }
 
         account.Remember(idHash, verdict, rules.RememberedIdsPerAccount);
@@ -65,7 +65,7 @@ public static class Scoring
 
     /// <summary>Records the transaction in the account's history (in event-time order), as <see cref="Score"/> does.</summary>
     public static void Apply(AccountState account, Transaction tx, RuleSettings rules) =>
-        account.Record(new AccountEvent(EventTime.TicksOf(tx), tx.Amount, Countries.Number(tx.Country)), rules.Retention.Ticks, rules.MaxEventsPerAccount);
+        account.Record(AccountEvent.Of(tx, EventTime.TicksOf(tx), Countries.Number(tx.Country), rules.Pack?.Kept ?? HistoryFields.None), rules.Retention.Ticks, rules.MaxEventsPerAccount);
 
     private static IReadOnlyList<RuleHit> Evaluate(AccountView account, Transaction tx, RuleSettings rules, bool late, ushort country)
     {

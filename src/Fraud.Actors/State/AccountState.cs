@@ -193,7 +193,7 @@ public sealed class AccountState
         for (var i = 0; i < window.Length; i++)
         {
             var e = events[i];
-            window[i] = new WindowEntry(new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Amount, e.Country);
+            window[i] = new WindowEntry(new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Amount, e.Country, e.Currency);
         }
 
         return window;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Akka.Actor;
 using Fraud.Actors.Partitions;
+using Fraud.Actors.Rules;
 using Fraud.Host.Detection;
 using Fraud.Host.Health;
 using Fraud.Host.Hosting;
@@ -92,6 +93,10 @@ public static class DashboardEndpoints
         return Results.Json(new { verdicts = views, next = more ? next : null }, Json);
     }
 
+    // An expression can appear once per hit (the compiler keeps the first): a dictionary keeps the JSON an object.
+    private static Dictionary<string, object?> Values(RuleHit hit) =>
+        hit.Values.ToDictionary(v => v.Expression, v => v.Number is { } n ? n : (object?)v.Text);
+
     private static object View(FlaggedTransaction flagged)
     {
         var (tx, verdict) = (flagged.Transaction, flagged.Verdict);
@@ -105,7 +110,8 @@ public static class DashboardEndpoints
             country = tx.Country,
             timestamp = tx.Timestamp,
             score = verdict.Score,
-            rules = verdict.Rules.Select(r => new { id = r.Id, observed = r.Observed, limit = r.Limit, window = r.Window }),
+            action = verdict.Action.ToString().ToLowerInvariant(),
+            rules = verdict.Rules.Select(r => new { id = r.Id, observed = r.Observed, limit = r.Limit, window = r.Window, version = r.Version, values = Values(r) }),
             node = verdict.DetectorNode,
             partition = flagged.Partition,
             late = verdict.Late,

@@ -76,7 +76,7 @@ public static class ReplayRunner
                 outcome = outcome.ToString().ToLowerInvariant(),
                 action = verdict.Action.ToString().ToLowerInvariant(),
                 score = verdict.Score,
-                rules = verdict.Rules.Select(r => new { id = r.Id, observed = r.Observed, limit = r.Limit, window = r.Window }),
+                rules = verdict.Rules.Select(r => new { id = r.Id, observed = r.Observed, limit = r.Limit, window = r.Window, version = r.Version, values = r.Values.ToDictionary(v => v.Expression, v => v.Number is { } n ? n : (object?)v.Text) }),
                 late = verdict.Late,
             }, Json));
         }, cancel);

@@ -111,7 +111,7 @@ async function showAccount(id, partition) {
   window.className = "muted";
   window.id = "account-window";
   window.textContent = detail.error ?? `its windows hold ${detail.window.length} transactions: ` +
-    detail.window.slice(-10).map(w => `${w.amount}${w.country ? " " + w.country : ""}`).join(", ");
+    detail.window.slice(-10).map(w => `${w.amount}${w.currency ? " " + w.currency : ""}${w.country ? " in " + w.country : ""}`).join(", ");
   box.appendChild(window);
 }
 

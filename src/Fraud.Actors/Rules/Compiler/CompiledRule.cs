@@ -4,10 +4,11 @@ namespace Fraud.Actors.Rules.Compiler;
 
 /// <summary>
 /// One rule ready to run: its definition, its condition as a closure, and how a hit explains itself (the first numeric
-/// comparison's two sides and the first window, as the built-in rules report them).
+/// comparison's two sides and the first window, as the built-in rules report them, and the value of every expression
+/// its comparisons tested).
 /// </summary>
 internal sealed class CompiledRule(RuleDefinition definition, Condition condition, bool readsHistory, Number? observed, Number? limit,
-    bool roundObserved, TimeSpan? window)
+    bool roundObserved, TimeSpan? window, IReadOnlyList<(string Text, Number? Num, Text? Txt)> values)
 {
     public RuleDefinition Definition { get; } = definition;
 
@@ -25,6 +26,17 @@ internal sealed class CompiledRule(RuleDefinition definition, Condition conditio
     public RuleHit Explain(ref RuleInput input)
     {
         var seen = observed?.Invoke(ref input) ?? 0;
-        return new RuleHit(Id, roundObserved ? Math.Round(seen, 1) : seen, limit?.Invoke(ref input) ?? 0, _window);
+        var tested = new SeenValue[values.Count];
+        for (var k = 0; k < tested.Length; k++)
+        {
+            var (text, num, txt) = values[k];
+            tested[k] = num is not null ? new SeenValue(text, num(ref input)) : new SeenValue(text, null, txt!(ref input));
+        }
+
+        return new RuleHit(Id, roundObserved ? Math.Round(seen, 1) : seen, limit?.Invoke(ref input) ?? 0, _window)
+        {
+            Version = Definition.Version,
+            Values = tested,
+        };
     }
 }

@@ -14,8 +14,9 @@ public sealed class CompiledRules
     private readonly double[] _weights;
     private readonly int _slots;
 
-    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow)
+    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept)
     {
+        Kept = kept;
         Path = path;
         Definitions = rules.Select(r => r.Definition).ToArray();
         _enabled = rules.Where(r => r.Definition.Enabled).ToArray();
@@ -30,6 +31,9 @@ public sealed class CompiledRules
 
     /// <summary>The longest window any rule reads (enabled or not: enabling one must not find its history gone).</summary>
     public TimeSpan LongestWindow { get; }
+
+    /// <summary>The texts of earlier transactions the rules read, so the history keeps them (enabled or not, as the window).</summary>
+    public HistoryFields Kept { get; }
 
     /// <summary>How many distinct aggregates the rules name: each is computed at most once per transaction.</summary>
     internal int SharedAggregates => _slots;

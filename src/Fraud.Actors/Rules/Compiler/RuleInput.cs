@@ -25,5 +25,8 @@ internal delegate bool Condition(ref RuleInput input);
 /// <summary>A number, or null when a value it needs is missing (a comparison with it is then false).</summary>
 internal delegate decimal? Number(ref RuleInput input);
 
+/// <summary>A text's hash (<see cref="TextHash"/>), 0 when missing: what an account's history keeps of some texts.</summary>
+internal delegate uint TextKey(ref RuleInput input);
+
 /// <summary>A text, or null when missing.</summary>
 internal delegate string? Text(ref RuleInput input);

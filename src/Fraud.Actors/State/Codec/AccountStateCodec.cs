@@ -11,7 +11,7 @@ namespace Fraud.Actors.State;
 public static class AccountStateCodec
 {
     /// <summary>The version this code writes.</summary>
-    public const byte CurrentVersion = AccountStateV1.Version;
+    public const byte CurrentVersion = AccountStateV2.Version;
 
     // One buffer and writer per thread, reused: a checkpoint encodes thousands of accounts a second.
     [ThreadStatic]
@@ -29,7 +29,7 @@ public static class AccountStateCodec
         var w = _writer ??= new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true);
         buffer.SetLength(0);
         w.Write(CurrentVersion);
-        AccountStateV1.Write(w, state);
+        AccountStateV2.Write(w, state);
         w.Flush();
         return buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
     }
@@ -69,6 +69,9 @@ public static class AccountStateCodec
             {
                 case AccountStateV1.Version:
                     AccountStateV1.Read(r, state);
+                    break;
+                case AccountStateV2.Version:
+                    AccountStateV2.Read(r, state);
                     break;
                 default:
                     throw new UnreadableStateException(version > CurrentVersion
