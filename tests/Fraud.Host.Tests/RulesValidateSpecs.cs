@@ -5,14 +5,16 @@ public sealed class RulesValidateSpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task Should_accept_the_default_pack_and_summarize_it()
+    [Theory]
+    [InlineData("default.rules", "5 rules, 5 enabled (5 block)")]
+    [InlineData("recommended.rules", "10 rules, 10 enabled (1 allow, 4 review, 5 block)")] // with rates.txt and trusted_merchants.list
+    public async Task Should_accept_the_shipped_packs_and_summarize_them(string file, string summary)
     {
-        var path = Path.Combine(FraudProcess.RepositoryRoot(), "rules", "default.rules");
+        var path = Path.Combine(FraudProcess.RepositoryRoot(), "rules", file);
         var run = await FraudProcess.RunAsync("fraud.dll", ["rules", "validate", path], Patience);
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
-        Assert.Equal($"{path}: 5 rules, 5 enabled (5 block); valid", run.Stdout.Trim());
+        Assert.Equal($"{path}: {summary}; valid", run.Stdout.Trim());
         Assert.Equal("", run.Stderr.Trim());
     }
 
