@@ -39,7 +39,8 @@ public static class BenchCommand
         if (part is "all" or "actors")
         {
             var actors = await ActorLayerBench.RunAsync(500_000, parallelism, Option(args, "--accounts", 10_000),
-                TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", (int)new Fraud.Actors.Partitions.AccountSettings().CheckpointInterval.TotalMilliseconds)));
+                TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", (int)new Fraud.Actors.Partitions.AccountSettings().CheckpointInterval.TotalMilliseconds)),
+                TextOption(args, "--rules") is { } file ? new Fraud.Actors.Rules.RuleSettings().UsePack(Fraud.Actors.Rules.Compiler.RulePack.Load(file)) : new Fraud.Actors.Rules.RuleSettings());
             Table("actor layer alone (in-memory source and sinks, partition actors with checkpoints in memory)", actors);
             results["actorLayer"] = actors;
         }

@@ -36,10 +36,11 @@ public static class ActorLayerBench
         """);
 
     /// <param name="checkpointInterval">How often each partition encodes and saves its changed accounts (to memory).</param>
-    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts, TimeSpan checkpointInterval)
+    /// <param name="rules">The rules scored with: the built-in ones unless a pack is set (<c>--rules FILE</c>).</param>
+    public static async Task<ActorLayerResult> RunAsync(int messages, int parallelism, int accounts, TimeSpan checkpointInterval, RuleSettings rules)
     {
         await using var system = await StartAsync();
-        var region = StartPartitions(system.System, new RuleSettings(), new AccountSettings { CheckpointInterval = checkpointInterval });
+        var region = StartPartitions(system.System, rules, new AccountSettings { CheckpointInterval = checkpointInterval });
         var inputs = Inputs(messages, accounts, seed: 7);
         // Warm-up, long enough for tiered compilation to reach its optimized tier on the hot paths, on accounts of its
         // own: replaying the measured inputs would make them duplicates (the cheap, idempotent path) in the measured run.
@@ -57,7 +58,7 @@ public static class ActorLayerBench
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
 
         // The control: the same graph and inputs, scored by the pure functions without actors.
-        var direct = new DirectScorer(new RuleSettings());
+        var direct = new DirectScorer(rules);
         await RunGraphAsync(system.System, direct, warmUp, parallelism);
         var directAllocated = GC.GetTotalAllocatedBytes(precise: true);
         clock.Restart();
