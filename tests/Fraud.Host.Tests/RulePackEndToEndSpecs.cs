@@ -27,6 +27,13 @@ public sealed class RulePackEndToEndSpecs
 
         rule device-hop: review weight 0.4
           when distinct(device, 10m) >= 2
+
+        # Fields of the producer's own, read by name: a score from an upstream model, and the payer's IP address.
+        rule upstream-score: block weight 0.8
+          when field("risk_score") >= 0.9
+
+        rule ip-hop: review weight 0.3
+          when distinct(field("ip"), 10m) >= 2
         """;
 
     [Fact]
@@ -56,7 +63,20 @@ public sealed class RulePackEndToEndSpecs
             Tx("t-hop-3", "ACC-E", 10m, "USD", device: "dev-3", second: 2), // two other devices in 10 m
             Tx("t-unrated", "ACC-F", 900_000m, "XYZ"),       // no rate: no reference amount, nothing compares
         };
-        Produce(bootstrap, transactions.Select(t => (t.Source, TransactionJson.Write(t))).Append(("ACC-G", "not json {"u8.ToArray())));
+        // Records with fields of their own, as a producer writes them; the detector keeps only those the rules name.
+        string Extra(string id, string account, int second, string extra) =>
+            $$"""{"transactionId":"{{id}}","source":"{{account}}","target":"MER-1","amount":10,"currency":"USD","timestamp":"{{now.AddSeconds(second):O}}",{{extra}}}""";
+        var withFields = new[]
+        {
+            ("t-scored", "ACC-H", Extra("t-scored", "ACC-H", 0, "\"risk_score\":\"0.95\",\"ip\":\"10.0.0.9\"")),
+            ("t-ip-1", "ACC-I", Extra("t-ip-1", "ACC-I", 0, "\"ip\":\"10.0.0.1\",\"risk_score\":0.1")),
+            ("t-ip-2", "ACC-I", Extra("t-ip-2", "ACC-I", 1, "\"ip\":\"10.0.0.2\"")),
+            ("t-ip-3", "ACC-I", Extra("t-ip-3", "ACC-I", 2, "\"ip\":\"10.0.0.3\",\"ignored\":{\"deep\":[1,2]}")),
+        };
+        Produce(bootstrap, transactions.Select(t => (t.Source, TransactionJson.Write(t)))
+            .Concat(withFields.Select(r => (r.Item2, Encoding.UTF8.GetBytes(r.Item3))))
+            .Append(("ACC-G", "not json {"u8.ToArray())));
+        var expected = transactions.Length + withFields.Length;
 
         var env = new Dictionary<string, string>
         {
@@ -66,13 +86,13 @@ public sealed class RulePackEndToEndSpecs
             ["Checkpoints__ConnectionString"] = $"Data Source={FraudProcess.NewCheckpointFile()}",
         };
         await using var detector = FraudProcess.Start("fraud.dll", ["detect"], env);
-        await detector.WaitForLineAsync("(4 rules, 4 enabled)", Patience);
+        await detector.WaitForLineAsync("(6 rules, 6 enabled)", Patience);
 
         var outputs = new Dictionary<string, (string Topic, JsonElement Verdict)>();
         var deadline = DateTime.UtcNow + Patience;
-        while (outputs.Count < transactions.Length)
+        while (outputs.Count < expected)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"only {outputs.Count} of {transactions.Length} written; stdout:\n{detector.Stdout}");
+            Assert.True(DateTime.UtcNow < deadline, $"only {outputs.Count} of {expected} written; stdout:\n{detector.Stdout}");
             await Task.Delay(500);
             outputs.Clear();
             foreach (var topic in new[] { "streaming.transactions.legit", "streaming.transactions.fraud", "streaming.transactions.review" })
@@ -101,6 +121,10 @@ public sealed class RulePackEndToEndSpecs
         Expect("t-hop-2", "streaming.transactions.legit", "legit");
         Expect("t-hop-3", "streaming.transactions.review", "review", "device-hop");
         Expect("t-unrated", "streaming.transactions.legit", "legit");
+        Expect("t-scored", "streaming.transactions.fraud", "block", "upstream-score");
+        Expect("t-ip-1", "streaming.transactions.legit", "legit");
+        Expect("t-ip-2", "streaming.transactions.legit", "legit");
+        Expect("t-ip-3", "streaming.transactions.review", "review", "ip-hop");
 
         // What each rule saw, converted with the pack's rates; the version the analyst gave the rule.
         JsonElement Hit(string id, string rule) => outputs[id].Verdict.GetProperty("rules").EnumerateArray().Single(r => r.GetProperty("id").GetString() == rule);
@@ -110,6 +134,8 @@ public sealed class RulePackEndToEndSpecs
         Assert.Equal(1, Hit("t-review", "mid").GetProperty("version").GetInt32());
         Assert.Equal(2m, Hit("t-hop-3", "device-hop").GetProperty("values").GetProperty("distinct(device, 10m)").GetDecimal());
         Assert.Equal("MER-TRUSTED", Hit("t-allow", "trusted").GetProperty("values").GetProperty("target").GetString());
+        Assert.Equal("0.95", Hit("t-scored", "upstream-score").GetProperty("values").GetProperty("field(\"risk_score\")").GetString());
+        Assert.Equal(2m, Hit("t-ip-3", "ip-hop").GetProperty("values").GetProperty("distinct(field(\"ip\"), 10m)").GetDecimal());
 
         // The record that is not a transaction is a dead letter, as under any pack.
         var dead = Assert.Single(KafkaTopics.ReadAll(bootstrap, "streaming.transactions.dead-letter", Patience));

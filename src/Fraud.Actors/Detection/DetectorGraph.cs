@@ -55,30 +55,32 @@ public static class DetectorGraph
     /// throws (a bug of ours) makes that record alone a dead letter (<see cref="RejectReasons.InternalError"/>).
     /// </summary>
     public static Flow<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>, NotUsed> Parse<TAck>(
-        RecordLimits? limits = null, TimeProvider? clock = null, int parallelism = DefaultStepParallelism)
+        RecordLimits? limits = null, TimeProvider? clock = null, int parallelism = DefaultStepParallelism, InputFields? fields = null)
     {
         var (checks, time) = (limits ?? RecordLimits.Default, clock ?? TimeProvider.System);
         return Step<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>>(
-            group => ParseGroup(group, checks, time.GetUtcNow()), parallelism).Named("parse");
+            group => ParseGroup(group, checks, time.GetUtcNow(), fields), parallelism).Named("parse");
     }
 
-    private static IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> ParseGroup<TAck>(IReadOnlyList<InboundRecord<TAck>> group, RecordLimits limits, DateTimeOffset now)
+    private static IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> ParseGroup<TAck>(IReadOnlyList<InboundRecord<TAck>> group, RecordLimits limits, DateTimeOffset now,
+        InputFields? fields)
     {
         var parsed = new (InboundRecord<TAck> Input, ParseResult Parsed)[group.Count];
         for (var i = 0; i < parsed.Length; i++)
         {
-            parsed[i] = (group[i], ParseOne(group[i], limits, now));
+            parsed[i] = (group[i], ParseOne(group[i], limits, now, fields));
         }
 
         return parsed;
     }
 
     /// <summary>A record's parse result, whatever it holds: never an exception.</summary>
-    public static ParseResult ParseOne<TAck>(InboundRecord<TAck> record, RecordLimits limits, DateTimeOffset now)
+    /// <param name="fields">The input fields the rules read by name (<see cref="Rules.Compiler.CompiledRules.Fields"/>).</param>
+    public static ParseResult ParseOne<TAck>(InboundRecord<TAck> record, RecordLimits limits, DateTimeOffset now, InputFields? fields = null)
     {
         try
         {
-            return TransactionParser.Parse(record.Value, record.Origin, limits, now);
+            return TransactionParser.Parse(record.Value, record.Origin, limits, now, fields);
         }
         catch (Exception e)
         {
@@ -198,7 +200,8 @@ public static class DetectorGraph
         int batchSize = DefaultBatchSize,
         int stepParallelism = DefaultStepParallelism,
         RecordLimits? limits = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        InputFields? fields = null)
     {
         var size = Math.Max(1, batchSize);
         return RunnableGraph.FromGraph(GraphDsl.Create(source, committer, (s, c) => (s, c), (builder, src, commit) =>
@@ -209,7 +212,7 @@ public static class DetectorGraph
 
             builder.From(src)
                 .Via(Group<InboundRecord<TAck>>(size))
-                .Via(Parse<TAck>(limits, clock, stepParallelism))
+                .Via(Parse<TAck>(limits, clock, stepParallelism, fields))
                 .Via(Score<TAck>(scorer, Math.Max(1, parallelism / size)))
                 .Via(Write<TAck>(limits, stepParallelism))
                 .To(partition.In);

@@ -17,4 +17,8 @@ public sealed record Transaction(
     string? MerchantCategory = null,
     string? Country = null,
     string? DeviceId = null,
-    DateTimeOffset? ReceivedAt = null);
+    DateTimeOffset? ReceivedAt = null)
+{
+    /// <summary>The values of the input fields the rules read by name, in <see cref="InputFields"/>' order; null when they read none.</summary>
+    public InputValue[]? Fields { get; init; }
+}

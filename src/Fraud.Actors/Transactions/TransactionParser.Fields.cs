@@ -79,6 +79,23 @@ public static partial class TransactionParser
         _ => "a field",
     };
 
+    /// <summary>A named input field's value: text and, when it reads as one, number (a string of digits counts: producers often quote numbers).</summary>
+    private static InputValue ReadInputValue(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                return new InputValue(Encoding.UTF8.GetString(reader.ValueSpan), reader.TryGetDecimal(out var number) ? number : null);
+            case JsonTokenType.True:
+                return new InputValue("true", null);
+            case JsonTokenType.False:
+                return new InputValue("false", null);
+            default:
+                var text = reader.GetString();
+                return new InputValue(text, decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed) ? parsed : null);
+        }
+    }
+
     private static bool IsScalar(JsonTokenType token) => token is JsonTokenType.String or JsonTokenType.Number;
 
     // Few distinct values each, in every record: one string per value, not one per record (see RecurringText).

@@ -20,13 +20,14 @@ public static partial class TransactionParser
         Parse(json, origin, RecordLimits.Default, DateTimeOffset.UtcNow);
 
     /// <summary>A record's value, which may be null (a tombstone).</summary>
-    public static ParseResult Parse(byte[]? value, RecordOrigin origin, RecordLimits limits, DateTimeOffset now) =>
+    public static ParseResult Parse(byte[]? value, RecordOrigin origin, RecordLimits limits, DateTimeOffset now, InputFields? fields = null) =>
         value is null
             ? ParseResult.Reject(RejectReasons.NullValue, "the record's value is null")
-            : Parse(value.AsSpan(), origin, limits, now);
+            : Parse(value.AsSpan(), origin, limits, now, fields);
 
     /// <param name="now">This node's clock: the arrival of a record without a usable timestamp of its own.</param>
-    public static ParseResult Parse(ReadOnlySpan<byte> json, RecordOrigin origin, RecordLimits limits, DateTimeOffset now)
+    /// <param name="fields">Unknown fields whose values the rules read, kept in <see cref="Transaction.Fields"/>.</param>
+    public static ParseResult Parse(ReadOnlySpan<byte> json, RecordOrigin origin, RecordLimits limits, DateTimeOffset now, InputFields? fields = null)
     {
         if (json.IsEmpty)
         {
@@ -48,6 +49,7 @@ public static partial class TransactionParser
         DateTimeOffset? timestamp = null;
         var seen = 0; // one bit per known field
         var rewrite = false;
+        var values = fields is { Count: > 0 } ? new InputValue[fields.Count] : null;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = limits.MaxDepth });
@@ -65,9 +67,11 @@ public static partial class TransactionParser
 
                 // Property names are compared as UTF-8 bytes: no string is made for a name.
                 var field = Field(ref reader);
+                var named = -1;
                 if (field == Known.Other)
                 {
                     rewrite |= reader.ValueTextEquals("verdict"u8);
+                    named = values is null ? -1 : fields!.IndexOf(ref reader);
                 }
                 else
                 {
@@ -145,6 +149,23 @@ public static partial class TransactionParser
                         timestamp = time;
                         break;
                     default:
+                        if (named >= 0 && reader.TokenType is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
+                        {
+                            if (!JsonText.IsValid(ref reader))
+                            {
+                                return InvalidText(fields!.Names[named]);
+                            }
+
+                            if (reader.ValueSpan.Length > limits.MaxFieldBytes)
+                            {
+                                return ParseResult.Reject(RejectReasons.FieldTooLong,
+                                    $"{fields!.Names[named]} has {reader.ValueSpan.Length} bytes, more than Limits:MaxFieldBytes ({limits.MaxFieldBytes})");
+                            }
+
+                            values![named] = ReadInputValue(ref reader);
+                            break;
+                        }
+
                         if (!JsonText.SkipChecked(ref reader))
                         {
                             return InvalidText("a field's value");
@@ -214,6 +235,6 @@ public static partial class TransactionParser
             category,
             country,
             device,
-            arrival), splice);
+            arrival) { Fields = values }, splice);
     }
 }

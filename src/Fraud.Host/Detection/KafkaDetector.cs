@@ -70,7 +70,8 @@ public sealed class KafkaDetector : IAsyncDisposable
         var scorer = new PartitionScorer(system, partitions, detector.ScoreTimeout);
         IConsumerControl? held = null;
         health.Failed += (topic, partition, _) => held?.Session.Hold(new TopicPartition(topic, partition));
-        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch, limits: settings.Limits).Run(system.Materializer());
+        var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch, limits: settings.Limits,
+            fields: settings.Rules.Pack?.Fields).Run(system.Materializer());
         held = control;
         foreach (var problem in health.Failing)
         {

@@ -30,7 +30,7 @@ public static class ReplayRunner
         {
             var origin = new RecordOrigin(record.Topic, record.Partition.Value, record.Offset.Value, KafkaDetector.LogTime(record.Message.Timestamp));
             var input = new InboundRecord<int>(record.Message.Key, record.Message.Value, [], origin, 0);
-            var parsed = DetectorGraph.ParseOne(input, settings.Limits, DateTimeOffset.UtcNow);
+            var parsed = DetectorGraph.ParseOne(input, settings.Limits, DateTimeOffset.UtcNow, settings.Rules.Pack?.Fields);
             if (!parsed.IsValid)
             {
                 dead++;

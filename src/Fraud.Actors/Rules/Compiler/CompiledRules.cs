@@ -14,8 +14,9 @@ public sealed class CompiledRules
     private readonly double[] _weights;
     private readonly int _slots;
 
-    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept)
+    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields)
     {
+        Fields = fields;
         Kept = kept;
         Path = path;
         Definitions = rules.Select(r => r.Definition).ToArray();
@@ -34,6 +35,9 @@ public sealed class CompiledRules
 
     /// <summary>The texts of earlier transactions the rules read, so the history keeps them (enabled or not, as the window).</summary>
     public HistoryFields Kept { get; }
+
+    /// <summary>The input fields the rules read by name (<c>field("x")</c>), for the parser to keep; null when none.</summary>
+    public InputFields? Fields { get; }
 
     /// <summary>How many distinct aggregates the rules name: each is computed at most once per transaction.</summary>
     internal int SharedAggregates => _slots;

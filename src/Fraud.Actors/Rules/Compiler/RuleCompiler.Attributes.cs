@@ -12,7 +12,7 @@ internal sealed partial class RuleCompiler
     {
         if (a.InputField)
         {
-            throw Error(a, $"field(\"{a.Name}\"): reading other input fields is not built yet; rules can read {string.Join(", ", RuleParser.Attributes)}");
+            return scope == Scope.Earlier ? EarlierField(a) : CurrentField(a);
         }
 
         if (scope == Scope.Earlier && !KeptInHistory.Contains(a.Name))
@@ -82,7 +82,12 @@ internal sealed partial class RuleCompiler
     /// <summary>The key <c>distinct</c> and <c>seen</c> compare: read from the event in focus, or from this transaction when none is.</summary>
     private Number KeyOf(Attribute a)
     {
-        if (a.InputField || !KeptInHistory.Contains(a.Name))
+        if (a.InputField)
+        {
+            return FieldKey(a);
+        }
+
+        if (!KeptInHistory.Contains(a.Name))
         {
             throw Error(a, $"the account's history keeps {string.Join(", ", KeptInHistory)} of earlier transactions, not '{a.Name}'");
         }

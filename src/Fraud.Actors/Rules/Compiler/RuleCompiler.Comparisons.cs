@@ -10,8 +10,7 @@ internal sealed partial class RuleCompiler
 {
     private Node Comparison(Binary b, Scope scope)
     {
-        var left = Compile(b.Left, scope);
-        var right = Compile(b.Right, scope);
+        var (left, right) = Typed(b.Op, Compile(b.Left, scope), Compile(b.Right, scope));
         var history = left.ReadsHistory || right.ReadsHistory;
         if (left.Kind == Kind.Number && right.Kind == Kind.Number)
         {
@@ -40,6 +39,26 @@ internal sealed partial class RuleCompiler
         }
 
         throw Error(b, $"cannot compare a {Describe(left.Kind)} ({RuleText.Of(b.Left)}) with a {Describe(right.Kind)} ({RuleText.Of(b.Right)})");
+    }
+
+    /// <summary>
+    /// An input field takes the other side's type: a number against a number, or when ordered (<c>&lt;</c>, <c>&gt;=</c>);
+    /// a text otherwise.
+    /// </summary>
+    private static (Node Left, Node Right) Typed(string op, Node left, Node right)
+    {
+        var ordered = op is "<" or "<=" or ">" or ">=";
+        if (left.Dual && (right.Kind == Kind.Number || (ordered && right.Dual)))
+        {
+            left = left.AsNumber();
+        }
+
+        if (right.Dual && (left.Kind == Kind.Number || ordered))
+        {
+            right = right.AsNumber();
+        }
+
+        return (left, right);
     }
 
     private static Condition NumberComparison(string op, Node left, Node right)
@@ -74,6 +93,11 @@ internal sealed partial class RuleCompiler
     private Node SetMembership(InSet set, Scope scope)
     {
         var value = Compile(set.Value, scope);
+        if (value.Dual && set.Items.All(item => item is NumberLiteral or Unary { Op: "-" }))
+        {
+            value = value.AsNumber();
+        }
+
         if (value.Kind == Kind.Condition)
         {
             throw Error(set, $"'in' tests a number or a text, and {RuleText.Of(set.Value)} is a condition");

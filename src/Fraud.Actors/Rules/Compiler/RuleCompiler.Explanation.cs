@@ -13,8 +13,7 @@ internal sealed partial class RuleCompiler
         // A hit shows the first numeric comparison of its rule, as today's built-in rules do: what it saw, the limit.
         foreach (var comparison in Comparisons(condition))
         {
-            var left = Compile(comparison.Left, Scope.Current);
-            var right = Compile(comparison.Right, Scope.Current);
+            var (left, right) = Typed(comparison.Op, Compile(comparison.Left, Scope.Current), Compile(comparison.Right, Scope.Current));
             if (left.Kind == Kind.Number && right.Kind == Kind.Number)
             {
                 // travel_speed is km/h from a double: one decimal is all the precision it has to show.
@@ -48,7 +47,8 @@ internal sealed partial class RuleCompiler
             var node = Compile(tested, Scope.Current);
             if (node.Kind != Kind.Condition && !node.IsConstant)
             {
-                values.Add((text, node.Num, node.Txt));
+                // An input field shows what was written (its number, when it has one, is the same text).
+                values.Add(node.Dual ? (text, null, node.Txt) : (text, node.Num, node.Txt));
             }
         }
 

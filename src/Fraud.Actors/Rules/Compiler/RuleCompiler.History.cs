@@ -19,7 +19,7 @@ internal sealed partial class RuleCompiler
         {
             var attribute = (Attribute)call.Arguments[0];
             var node = AttributeOf(attribute, scope);
-            var (num, txt, key) = (node.Num, node.Txt, node.Key);
+            var (num, txt, key) = (node.Dual ? null : node.Num, node.Txt, node.Key);
             Condition missing = num is not null ? (ref RuleInput i) => num(ref i) is null
                 : key is not null ? (ref RuleInput i) => key(ref i) == 0
                 : (ref RuleInput i) => txt!(ref i) is null;

@@ -36,6 +36,11 @@ internal sealed partial class RuleCompiler
         public object? Constant { get; init; }
 
         public bool IsConstant { get; init; }
+
+        /// <summary>An input field: a text with a number beside it, taken as a number where one is expected.</summary>
+        public bool Dual { get; init; }
+
+        public Node AsNumber() => this with { Kind = Kind.Number, Dual = false };
     }
 
     /// <summary>What the history keeps of an earlier transaction; the rest of its fields are not remembered.</summary>
@@ -59,6 +64,7 @@ internal sealed partial class RuleCompiler
     public static CompiledRules Compile(RuleFile file, RuleEnvironment environment)
     {
         var compiler = new RuleCompiler(file.Path, environment);
+        compiler.PlanFields(file);
         var rules = new List<CompiledRule>();
         foreach (var definition in file.Rules)
         {
@@ -73,7 +79,8 @@ internal sealed partial class RuleCompiler
                 FirstWindow(definition.Condition), compiler.Values(definition.Condition)));
         }
 
-        return new CompiledRules(file.Path, rules, compiler._slots.Count, compiler._longestWindow, compiler._kept);
+        var fields = compiler._fields.Count == 0 ? null : new InputFields(compiler._fields);
+        return new CompiledRules(file.Path, rules, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields);
     }
 
     private RuleSyntaxException Error(Expr at, string problem) => new(_file, at.Line, at.Column, problem);
@@ -88,6 +95,11 @@ internal sealed partial class RuleCompiler
     private Node Expect(Expr expr, Scope scope, Kind kind, string role)
     {
         var node = Compile(expr, scope);
+        if (kind == Kind.Number && node.Dual)
+        {
+            return node.AsNumber();
+        }
+
         if (node.Kind != kind)
         {
             throw Error(expr, $"{role} is a {Describe(kind)}, and {RuleText.Of(expr)} is a {Describe(node.Kind)}");

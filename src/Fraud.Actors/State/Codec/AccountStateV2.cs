@@ -11,7 +11,7 @@ internal static class AccountStateV2
 {
     public const byte Version = 2;
 
-    private const byte HasCurrency = 1, HasCategory = 2, HasTarget = 4, HasDevice = 8;
+    private const byte HasCurrency = 1, HasCategory = 2, HasTarget = 4, HasDevice = 8, HasField1 = 16, HasField2 = 32;
 
     [ThreadStatic]
     private static List<string>? _nodes;
@@ -28,12 +28,14 @@ internal static class AccountStateV2
             w.Write(e.Amount);
             BinaryVerdicts.WriteNullable(w, e.Country);
             var kept = (byte)((e.CurrencyCode != 0 ? HasCurrency : 0) | (e.Category != 0 ? HasCategory : 0)
-                | (e.Target != 0 ? HasTarget : 0) | (e.Device != 0 ? HasDevice : 0));
+                | (e.Target != 0 ? HasTarget : 0) | (e.Device != 0 ? HasDevice : 0) | (e.Field1 != 0 ? HasField1 : 0) | (e.Field2 != 0 ? HasField2 : 0));
             w.Write(kept);
             if (e.CurrencyCode != 0) w.Write(e.CurrencyCode);
             if (e.Category != 0) w.Write(e.Category);
             if (e.Target != 0) w.Write(e.Target);
             if (e.Device != 0) w.Write(e.Device);
+            if (e.Field1 != 0) w.Write(e.Field1);
+            if (e.Field2 != 0) w.Write(e.Field2);
         }
 
         w.Write7BitEncodedInt(state.Verdicts.Count);
@@ -77,7 +79,9 @@ internal static class AccountStateV2
             var category = (kept & HasCategory) != 0 ? r.ReadUInt32() : 0;
             var target = (kept & HasTarget) != 0 ? r.ReadUInt32() : 0;
             var device = (kept & HasDevice) != 0 ? r.ReadUInt32() : 0;
-            state.Events.Add(state.Arena.Events, new AccountEvent(ticks, amount, Transactions.Countries.Number(country), currency, category, target, device));
+            var field1 = (kept & HasField1) != 0 ? r.ReadUInt32() : 0;
+            var field2 = (kept & HasField2) != 0 ? r.ReadUInt32() : 0;
+            state.Events.Add(state.Arena.Events, new AccountEvent(ticks, amount, Transactions.Countries.Number(country), currency, category, target, device, field1, field2));
         }
 
         var verdicts = r.Read7BitEncodedInt();
