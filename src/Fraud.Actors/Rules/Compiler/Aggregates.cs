@@ -9,23 +9,28 @@ namespace Fraud.Actors.Rules.Compiler;
 /// </summary>
 internal static class Aggregates
 {
-    public static decimal Count(ref RuleInput input, long window, Condition? filter)
+    public static decimal Count(ref RuleInput input, long window, Condition? filter) => CountOf(ref input, window, filter);
+
+    public static int CountOf(ref RuleInput input, long window, Condition? filter)
     {
+        // Locals, not the input's fields: read through a ref, the span and time would be loaded again on every step.
+        var events = input.History;
+        var t = input.Ticks;
+        var from = t - window;
         var count = 0;
-        var from = input.Ticks - window;
         if (filter is null)
         {
-            for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+            for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
             {
-                if (input.History[k].Ticks <= input.Ticks) count++;
+                if (events[k].Ticks <= t) count++;
             }
 
             return count;
         }
 
-        for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+        for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
         {
-            if (input.History[k].Ticks <= input.Ticks && Passes(ref input, k, filter)) count++;
+            if (events[k].Ticks <= t && Passes(ref input, k, filter)) count++;
         }
 
         return count;
@@ -34,13 +39,15 @@ internal static class Aggregates
     /// <summary>The sum of the window's amounts: the common aggregate, read without a closure per event.</summary>
     public static decimal? SumOfAmounts(ref RuleInput input, long window)
     {
-        var from = input.Ticks - window;
+        var events = input.History;
+        var t = input.Ticks;
+        var from = t - window;
         var sum = 0m;
         try
         {
-            for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
+            for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
             {
-                if (input.History[k].Ticks <= input.Ticks) sum += input.History[k].Amount;
+                if (events[k].Ticks <= t) sum += events[k].Amount;
             }
         }
         catch (OverflowException)
@@ -156,29 +163,35 @@ internal static class Aggregates
     /// Km/h needed to reach this transaction's country from the latest earlier event with a country, if that event is
     /// at most one window old (the comparison today's built-in rule makes); null without a pair or a known distance.
     /// </summary>
-    public static decimal? TravelSpeed(ref RuleInput input, long window, Condition? filter)
+    public static decimal? TravelSpeed(ref RuleInput input, long window, Condition? filter) =>
+        TravelSpeedKmh(ref input, window, filter) is { } kmh ? (decimal)kmh : null;
+
+    /// <summary><see cref="TravelSpeed"/> as the double it is computed in, at most 10⁹.</summary>
+    public static double? TravelSpeedKmh(ref RuleInput input, long window, Condition? filter)
     {
-        if (input.Country == 0)
+        var events = input.History;
+        var (t, country) = (input.Ticks, input.Country);
+        if (country == 0)
         {
             return null;
         }
 
-        for (var k = input.History.Length - 1; k >= 0; k--)
+        for (var k = events.Length - 1; k >= 0; k--)
         {
-            var e = input.History[k];
-            if (e.Ticks > input.Ticks || e.CountryNumber == 0 || !Passes(ref input, k, filter))
+            ref readonly var e = ref events[k];
+            if (e.Ticks > t || e.CountryNumber == 0 || !Passes(ref input, k, filter))
             {
                 continue;
             }
 
-            if (input.Ticks - e.Ticks > window || Countries.DistanceKm(e.CountryNumber, input.Country) is not { } km)
+            if (t - e.Ticks > window || Countries.DistanceKm(e.CountryNumber, country) is not { } km)
             {
                 return null;
             }
 
             // Under a second apart counts as a second: a distance in no time is as impossible as it gets.
-            var hours = Math.Max(TimeSpan.FromTicks(input.Ticks - e.Ticks).TotalHours, 1.0 / 3600);
-            return (decimal)Math.Min(km / hours, 1e9);
+            var hours = Math.Max(TimeSpan.FromTicks(t - e.Ticks).TotalHours, 1.0 / 3600);
+            return Math.Min(km / hours, 1e9);
         }
 
         return null;

@@ -14,6 +14,10 @@ public sealed class CompiledRules
     private readonly double[] _weights;
     private readonly int _slots;
 
+    // The enabled rules' conditions side by side: the loop over them reads two arrays, not an object per rule.
+    private readonly Condition[] _conditions;
+    private readonly bool[] _readsHistory;
+
     internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields)
     {
         Fields = fields;
@@ -22,6 +26,8 @@ public sealed class CompiledRules
         Definitions = rules.Select(r => r.Definition).ToArray();
         _enabled = rules.Where(r => r.Definition.Enabled).ToArray();
         _weights = _enabled.Select(r => Math.Clamp(r.Definition.Weight, 0, 1)).ToArray();
+        _conditions = _enabled.Select(r => r.Condition).ToArray();
+        _readsHistory = _enabled.Select(r => r.ReadsHistory).ToArray();
         _slots = slots;
         LongestWindow = longestWindow;
     }
@@ -48,22 +54,23 @@ public sealed class CompiledRules
     internal RuleOutcome Evaluate(AccountView account, Transaction tx, long ticks, ushort country, bool late)
     {
         // Aggregates shared between rules are kept here for this one transaction; a pack rarely names more than a few dozen.
-        Span<decimal?> slots = _slots <= 64 ? stackalloc decimal?[_slots] : new decimal?[_slots];
-        Span<bool> done = _slots <= 64 ? stackalloc bool[_slots] : new bool[_slots];
+        Span<decimal?> slots = _slots == 0 ? default : _slots <= 64 ? stackalloc decimal?[_slots] : new decimal?[_slots];
+        Span<bool> done = _slots == 0 ? default : _slots <= 64 ? stackalloc bool[_slots] : new bool[_slots];
         done.Clear();
         var input = new RuleInput { Tx = tx, Ticks = ticks, Country = country, History = account.Events, Focus = -1, Slots = slots, Done = done };
 
         List<RuleHit>? hits = null;
         var (allow, block, review) = (false, false, false);
         var clean = 1.0;
-        for (var k = 0; k < _enabled.Length; k++)
+        var conditions = _conditions;
+        for (var k = 0; k < conditions.Length; k++)
         {
-            var rule = _enabled[k];
-            if ((late && rule.ReadsHistory) || !rule.Condition(ref input))
+            if ((late && _readsHistory[k]) || !conditions[k](ref input))
             {
                 continue;
             }
 
+            var rule = _enabled[k];
             (hits ??= new()).Add(rule.Explain(ref input));
             switch (rule.Action)
             {

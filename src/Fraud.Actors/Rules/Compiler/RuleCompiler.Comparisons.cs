@@ -10,6 +10,11 @@ internal sealed partial class RuleCompiler
 {
     private Node Comparison(Binary b, Scope scope)
     {
+        if (Fused(b, scope) is { } fused)
+        {
+            return fused;
+        }
+
         var (left, right) = Typed(b.Op, Compile(b.Left, scope), Compile(b.Right, scope));
         var history = left.ReadsHistory || right.ReadsHistory;
         if (left.Kind == Kind.Number && right.Kind == Kind.Number)

@@ -71,8 +71,14 @@ internal sealed partial class RuleCompiler
         }
     }
 
+    /// <summary>The aggregate's shared slot, or -1 when the file names it once (it is then computed where it is read).</summary>
     private int SlotOf(Call call)
     {
+        if (!IsShared(call))
+        {
+            return -1;
+        }
+
         var key = RuleText.Of(call);
         if (!_slots.TryGetValue(key, out var slot))
         {
@@ -84,8 +90,9 @@ internal sealed partial class RuleCompiler
     }
 
     /// <summary>An aggregate computed at most once per transaction, however many rules name it.</summary>
-    private static Node Shared(int slot, Number compute) =>
-        new(Kind.Number, Num: (ref RuleInput i) =>
+    private static Node Shared(int slot, Number compute) => slot < 0
+        ? new(Kind.Number, Num: compute, ReadsHistory: true)
+        : new(Kind.Number, Num: (ref RuleInput i) =>
         {
             if (!i.Done[slot])
             {

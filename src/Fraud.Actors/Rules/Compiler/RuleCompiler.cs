@@ -65,6 +65,11 @@ internal sealed partial class RuleCompiler
     {
         var compiler = new RuleCompiler(file.Path, environment);
         compiler.PlanFields(file);
+        foreach (var definition in file.Rules)
+        {
+            compiler.CountUses(definition.Condition);
+        }
+
         var rules = new List<CompiledRule>();
         foreach (var definition in file.Rules)
         {
