@@ -38,9 +38,10 @@ public static class BenchCommand
 
         if (part is "all" or "actors")
         {
+            var actorRules = TextOption(args, "--rules") is { } packFile ? new Fraud.Actors.Rules.RuleSettings().UsePack(Fraud.Actors.Rules.Compiler.RulePack.Load(packFile)) : new Fraud.Actors.Rules.RuleSettings();
             var actors = await ActorLayerBench.RunAsync(500_000, parallelism, Option(args, "--accounts", 10_000),
                 TimeSpan.FromMilliseconds(Option(args, "--checkpoint-ms", (int)new Fraud.Actors.Partitions.AccountSettings().CheckpointInterval.TotalMilliseconds)),
-                TextOption(args, "--rules") is { } file ? new Fraud.Actors.Rules.RuleSettings().UsePack(Fraud.Actors.Rules.Compiler.RulePack.Load(file)) : new Fraud.Actors.Rules.RuleSettings());
+                actorRules);
             Table("actor layer alone (in-memory source and sinks, partition actors with checkpoints in memory)", actors);
             results["actorLayer"] = actors;
         }
@@ -61,6 +62,15 @@ public static class BenchCommand
                 population: Option(args, "--population", EndToEndBench.DefaultPopulation));
             Table("end to end (embedded broker in its own process)", e2e);
             results["endToEnd"] = e2e;
+        }
+
+        if (part is "all" or "state")
+        {
+            var file = TextOption(args, "--rules");
+            var rules = file is null ? new Fraud.Actors.Rules.RuleSettings() : new Fraud.Actors.Rules.RuleSettings().UsePack(Fraud.Actors.Rules.Compiler.RulePack.Load(file));
+            var state = State.AccountStateBench.Run(rules, file ?? "built-in", Option(args, "--accounts", 100_000), Option(args, "--per-day", 4), Option(args, "--days", 7));
+            Table("state per active account after a week of typical card traffic", state);
+            results["state"] = state;
         }
 
         if (part is "all" or "memory")

@@ -65,8 +65,8 @@ public static class ActorLayerBench
         await RunGraphAsync(system.System, direct, inputs, parallelism);
         var directSeconds = clock.Elapsed.TotalSeconds;
         var directBytes = GC.GetTotalAllocatedBytes(precise: true) - directAllocated;
-        Steps(warmUp);
-        var (parse, score, output, fraudShare) = Steps(inputs);
+        Steps(warmUp, rules);
+        var (parse, score, output, fraudShare) = Steps(inputs, rules);
         return new ActorLayerResult(messages, Math.Round(messages / seconds), Math.Round((double)bytes / messages), accounts,
             Math.Round(messages / directSeconds), Math.Round((double)directBytes / messages), parse, score, output, Math.Round(coresBusy, 2), fraudShare);
     }
@@ -157,10 +157,9 @@ public static class ActorLayerBench
     /// on a dictionary of states) and writing the output record, record after record as the graph does them (so that
     /// each record's objects die young, as in the graph). ns per transaction, each.
     /// </summary>
-    private static (double Parse, double Score, double Output, double FraudShare) Steps(IReadOnlyList<InboundRecord<int>> inputs)
+    private static (double Parse, double Score, double Output, double FraudShare) Steps(IReadOnlyList<InboundRecord<int>> inputs, RuleSettings rules)
     {
         var fraud = 0;
-        var rules = new RuleSettings();
         var states = new Dictionary<string, AccountState>();
         var arena = new AccountArena(); // one owner, one arena
         long parse = 0, score = 0, output = 0, bytes = 0;

@@ -39,6 +39,9 @@ public static class CurrencyCodes
 
     private const int Codes = 26 * 26 * 26;
 
+    /// <summary>How many codes there are: a packed code is 1 to this (0 is none).</summary>
+    public const int Count = Codes;
+
     // Each code's text made once, when first asked for: a rule reading earlier currencies allocates nothing per event.
     private static readonly string?[] Texts = new string?[Codes + 1];
 

@@ -98,6 +98,96 @@ internal static class Aggregates
         };
     }
 
+    /// <summary><see cref="Fold"/> of the earlier events' reference amounts (those with a rate), converted where they are read.</summary>
+    public static decimal? FoldReference(ref RuleInput input, string function, CurrencyRates rates, long window, Condition? filter)
+    {
+        var events = input.History;
+        var t = input.Ticks;
+        var from = t - window;
+        decimal sum = 0, min = decimal.MaxValue, max = decimal.MinValue;
+        var count = 0;
+        for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
+        {
+            if (events[k].Ticks > t || (filter is not null && !Passes(ref input, k, filter))
+                || ReferenceOf(ref input, k, rates) is not { } x)
+            {
+                continue;
+            }
+
+            count++;
+            if (x < min) min = x;
+            if (x > max) max = x;
+            if (!Arithmetic.TryAdd(sum, x, out sum))
+            {
+                return null; // beyond decimal's range: no honest value, so the comparison is false
+            }
+        }
+
+        return function switch
+        {
+            "sum" => sum,
+            _ when count == 0 => null,
+            "avg" => sum / count,
+            "min" => min,
+            _ => max,
+        };
+    }
+
+    /// <summary><see cref="Distinct"/> of a key kept as a code or hash: read straight from each event, sorted as integers.</summary>
+    public static decimal DistinctOf<TKey>(ref RuleInput input, long window, Condition? filter) where TKey : struct, IEventKey
+    {
+        var events = input.History;
+        var t = input.Ticks;
+        var from = t - window;
+        var n = events.Length;
+        var rented = n > 512 ? System.Buffers.ArrayPool<uint>.Shared.Rent(n) : null;
+        var values = rented is null ? stackalloc uint[n] : rented.AsSpan(0, n);
+        var found = 0;
+        for (var k = n - 1; k >= 0 && events[k].Ticks > from; k--)
+        {
+            if (events[k].Ticks > t || (filter is not null && !Passes(ref input, k, filter)))
+            {
+                continue;
+            }
+
+            var v = TKey.Of(in events[k]);
+            if (v != 0) values[found++] = v;
+        }
+
+        var seen = values[..found];
+        seen.Sort();
+        var distinct = found == 0 ? 0 : 1;
+        for (var i = 1; i < found; i++)
+        {
+            if (seen[i] != seen[i - 1]) distinct++;
+        }
+
+        if (rented is not null) System.Buffers.ArrayPool<uint>.Shared.Return(rented);
+        return distinct;
+    }
+
+    /// <summary><see cref="Seen"/> of a key kept as a code or hash; <paramref name="current"/> is this transaction's (0: none).</summary>
+    public static bool SeenOf<TKey>(ref RuleInput input, uint current, long window, Condition? filter) where TKey : struct, IEventKey
+    {
+        if (current == 0)
+        {
+            return false;
+        }
+
+        var events = input.History;
+        var t = input.Ticks;
+        var from = t - window;
+        for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
+        {
+            if (events[k].Ticks <= t && TKey.Of(in events[k]) == current && (filter is null || Passes(ref input, k, filter)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>How many different values of <paramref name="key"/> the window's events have (missing values not counted).</summary>
     public static decimal Distinct(ref RuleInput input, Number key, long window, Condition? filter)
     {
@@ -209,6 +299,31 @@ internal static class Aggregates
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The earlier event's reference amount, converted once per transaction however many walks read it (when the
+    /// evaluation keeps a cache, <see cref="RuleInput.References"/>).
+    /// </summary>
+    private static decimal? ReferenceOf(ref RuleInput input, int k, CurrencyRates rates)
+    {
+        if (input.References.IsEmpty)
+        {
+            return rates.ToReference(input.History[k].Amount, input.History[k].CurrencyCode);
+        }
+
+        switch (input.ReferenceState[k])
+        {
+            case 1:
+                return null;
+            case 2:
+                return input.References[k];
+        }
+
+        var value = rates.ToReference(input.History[k].Amount, input.History[k].CurrencyCode);
+        input.ReferenceState[k] = value is null ? (byte)1 : (byte)2;
+        if (value is { } v) input.References[k] = v;
+        return value;
     }
 
     private static bool Passes(ref RuleInput input, int k, Condition? filter)

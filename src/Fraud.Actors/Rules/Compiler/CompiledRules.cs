@@ -18,8 +18,12 @@ public sealed class CompiledRules
     private readonly Condition[] _conditions;
     private readonly bool[] _readsHistory;
 
-    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields)
+    // Whether walks read earlier events' reference amounts: each is then converted once a transaction, not once a walk.
+    private readonly bool _readsEarlierReference;
+
+    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields, bool readsEarlierReference)
     {
+        _readsEarlierReference = readsEarlierReference;
         Fields = fields;
         Kept = kept;
         Path = path;
@@ -58,6 +62,14 @@ public sealed class CompiledRules
         Span<bool> done = _slots == 0 ? default : _slots <= 64 ? stackalloc bool[_slots] : new bool[_slots];
         done.Clear();
         var input = new RuleInput { Tx = tx, Ticks = ticks, Country = country, History = account.Events, Focus = -1, Slots = slots, Done = done };
+        var n = account.Events.Length;
+        if (_readsEarlierReference && n is > 0 and <= 512)
+        {
+            input.References = stackalloc decimal[n];
+            Span<byte> state = stackalloc byte[n];
+            state.Clear();
+            input.ReferenceState = state;
+        }
 
         List<RuleHit>? hits = null;
         var (allow, block, review) = (false, false, false);

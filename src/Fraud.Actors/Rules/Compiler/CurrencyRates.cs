@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fraud.Actors.Rules.Language;
+using Fraud.Actors.State;
 
 namespace Fraud.Actors.Rules.Compiler;
 
@@ -12,10 +13,21 @@ internal sealed class CurrencyRates
 {
     private readonly Dictionary<string, decimal> _rates;
 
+    // The rates by packed code (CurrencyCodes), what the history keeps: an earlier event converts without a string.
+    private readonly decimal?[] _byCode = new decimal?[CurrencyCodes.Count + 1];
+    private readonly long[] _mantissaByCode = new long[CurrencyCodes.Count + 1];
+    private readonly byte[] _scaleByCode = new byte[CurrencyCodes.Count + 1];
+
     private CurrencyRates(string reference, Dictionary<string, decimal> rates)
     {
         Reference = reference;
         _rates = rates;
+        foreach (var (code, rate) in rates)
+        {
+            var packed = CurrencyCodes.Pack(code);
+            _byCode[packed] = rate;
+            (_mantissaByCode[packed], _scaleByCode[packed]) = SmallParts(rate) ?? (-1, 0);
+        }
     }
 
     public string Reference { get; }
@@ -23,7 +35,66 @@ internal sealed class CurrencyRates
     public int Count => _rates.Count;
 
     public decimal? ToReference(decimal amount, string? currency) =>
-        currency is not null && _rates.TryGetValue(currency, out var rate) ? Arithmetic.Apply("*", amount, rate) is { } v ? decimal.Round(v, 2) : null : null;
+        currency is not null && _rates.TryGetValue(currency, out var rate) ? Convert(amount, rate) : null;
+
+    /// <summary>An amount in the currency of a packed code (<see cref="CurrencyCodes.Pack"/>) in the reference currency.</summary>
+    public decimal? ToReference(decimal amount, ushort currency)
+    {
+        if (_byCode[currency] is not { } rate)
+        {
+            return null;
+        }
+
+        // Most amounts and rates have a few digits: their product rounded in integers, as decimal would round it.
+        var rateMantissa = _mantissaByCode[currency];
+        if (rateMantissa >= 0 && SmallParts(amount) is { } a && a.Mantissa < (1L << 31) && rateMantissa < (1L << 31))
+        {
+            var product = a.Mantissa * rateMantissa;
+            var scale = a.Scale + _scaleByCode[currency];
+            if (scale <= 2)
+            {
+                return new decimal((int)product, (int)(product >> 32), 0, false, (byte)scale);
+            }
+
+            if (scale <= 18)
+            {
+                var divisor = PowersOfTen[scale - 2];
+                var (q, r) = Math.DivRem(product, divisor);
+                // Half to even, decimal.Round's default.
+                if (r * 2 > divisor || (r * 2 == divisor && (q & 1) == 1)) q++;
+                return new decimal((int)q, (int)(q >> 32), 0, false, 2);
+            }
+        }
+
+        return Convert(amount, rate);
+    }
+
+    private static readonly long[] PowersOfTen = Enumerable.Range(0, 19).Select(p => (long)Math.Pow(10, p)).ToArray();
+
+    /// <summary>A non-negative decimal's integer digits and scale, when they fit in 63 bits; null otherwise.</summary>
+    private static (long Mantissa, byte Scale)? SmallParts(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        if (bits[2] != 0 || bits[1] < 0 || (bits[3] & int.MinValue) != 0)
+        {
+            return null;
+        }
+
+        return (((long)bits[1] << 32) | (uint)bits[0], (byte)((bits[3] >> 16) & 0xFF));
+    }
+
+    private static decimal? Convert(decimal amount, decimal rate)
+    {
+        try
+        {
+            return decimal.Round(amount * rate, 2);
+        }
+        catch (OverflowException)
+        {
+            return null; // beyond decimal's range: no honest value
+        }
+    }
 
     public static CurrencyRates Parse(string text, string file)
     {

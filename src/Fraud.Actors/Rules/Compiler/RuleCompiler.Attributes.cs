@@ -69,7 +69,7 @@ internal sealed partial class RuleCompiler
             throw Error(a, $"amount_ref needs the rates file ({RuleEnvironment.RatesFileName} next to the rules), which was not found");
         }
 
-        return new Node(Kind.Number, Num: (ref RuleInput i) => rates.ToReference(i.History[i.Focus].Amount, CurrencyCodes.Unpack(i.History[i.Focus].CurrencyCode)));
+        return new Node(Kind.Number, Num: (ref RuleInput i) => rates.ToReference(i.History[i.Focus].Amount, i.History[i.Focus].CurrencyCode));
     }
 
     /// <summary>An earlier transaction's text kept as a hash; naming it makes the history keep it.</summary>

@@ -190,6 +190,11 @@ internal sealed partial class RuleCompiler
 
     private Node RangeMembership(InRange range, Scope scope)
     {
+        if (ClockRange(range, scope) is { } clock)
+        {
+            return clock;
+        }
+
         var value = Expect(range.Value, scope, Kind.Number, "what 'in low..high' tests");
         var low = Expect(range.Low, scope, Kind.Number, "a range's low end");
         var high = Expect(range.High, scope, Kind.Number, "a range's high end");

@@ -120,6 +120,36 @@ internal sealed partial class RuleCompiler
         }
     }
 
+    /// <summary>
+    /// <c>hour in 22..3</c> (or <c>weekday</c>) with constant ends: the answer for each of the 24 hours (or 7 days) worked
+    /// out here, by the general rule, and looked up per transaction.
+    /// </summary>
+    private Node? ClockRange(InRange range, Scope scope)
+    {
+        if (range is not { Value: Attribute { Name: "hour" or "weekday", InputField: false } clock, Low: NumberLiteral low, High: NumberLiteral high })
+        {
+            return null;
+        }
+
+        var hour = clock.Name == "hour";
+        var inside = new bool[hour ? 24 : 8];
+        for (var v = hour ? 0 : 1; v < inside.Length; v++)
+        {
+            // A clock wraps: hour in 22..3 is 22:00 to 03:59, weekday in 6..1 is Saturday to Monday.
+            var (x, a, b) = ((decimal)v, low.Value, high.Value);
+            inside[v] = (a <= b ? a <= x && x <= b : x >= a || x <= b) != range.Negated;
+        }
+
+        Condition f = (hour, scope) switch
+        {
+            (true, Scope.Current) => (ref RuleInput i) => inside[(int)(i.Ticks / TimeSpan.TicksPerHour % 24)],
+            (true, _) => (ref RuleInput i) => inside[(int)(i.History[i.Focus].Ticks / TimeSpan.TicksPerHour % 24)],
+            (false, Scope.Current) => (ref RuleInput i) => inside[(int)WeekdayOf(i.Ticks)],
+            _ => (ref RuleInput i) => inside[(int)WeekdayOf(i.History[i.Focus].Ticks)],
+        };
+        return Condition(f, history: false);
+    }
+
     /// <summary><c>count(W) + plus OP limit</c> on whole numbers: the count against <c>limit − plus</c>, as an integer.</summary>
     private Node? FusedCount(Call count, long ticks, decimal plus, string op, decimal limit)
     {

@@ -49,19 +49,32 @@ internal sealed partial class RuleCompiler
                 return Shared(slot, (ref RuleInput i) => Aggregates.TravelSpeed(ref i, ticks, filter));
             case "distinct":
             {
-                var key = KeyOf((Attribute)call.Arguments[0]);
-                return Shared(slot, (ref RuleInput i) => Aggregates.Distinct(ref i, key, ticks, filter));
+                var attribute = (Attribute)call.Arguments[0];
+                var key = KeyOf(attribute);
+                return HashedDistinct(attribute, slot, ticks, filter)
+                    ?? Shared(slot, (ref RuleInput i) => Aggregates.Distinct(ref i, key, ticks, filter));
             }
 
             case "seen":
             {
-                var key = KeyOf((Attribute)call.Arguments[0]);
-                var seen = Shared(slot, (ref RuleInput i) => Aggregates.Seen(ref i, key, ticks, filter) ? 1 : 0).Num!;
+                var attribute = (Attribute)call.Arguments[0];
+                var key = KeyOf(attribute);
+                var seen = HashedSeen(attribute, key, slot, ticks, filter)
+                    ?? Shared(slot, (ref RuleInput i) => Aggregates.Seen(ref i, key, ticks, filter) ? 1 : 0).Num!;
                 return new Node(Kind.Condition, Cond: (ref RuleInput i) => seen(ref i) == 1, ReadsHistory: true);
             }
 
             case "sum" when filter is null && call.Arguments[0] is Attribute { Name: "amount", InputField: false }:
                 return Shared(slot, (ref RuleInput i) => Aggregates.SumOfAmounts(ref i, ticks));
+            case "sum" or "avg" or "min" or "max" when call.Arguments[0] is Attribute { Name: "amount_ref", InputField: false } a:
+            {
+                // The reference amounts of the window, converted in the walk (once a transaction): no closure per event.
+                _ = EarlierAmountInReference(a);
+                _readsEarlierReference = true;
+                var (rates, function) = (_environment.Rates!, call.Function);
+                return Shared(slot, (ref RuleInput i) => Aggregates.FoldReference(ref i, function, rates, ticks, filter));
+            }
+
             default:
             {
                 var value = Expect(call.Arguments[0], Scope.Earlier, Kind.Number, $"what {call.Function} adds up").Num!;
@@ -72,6 +85,56 @@ internal sealed partial class RuleCompiler
     }
 
     /// <summary>The aggregate's shared slot, or -1 when the file names it once (it is then computed where it is read).</summary>
+    /// <summary>distinct over a key the history keeps as a code or hash, walked without a closure per event; null for the rest.</summary>
+    private Node? HashedDistinct(Attribute a, int slot, long ticks, Condition? filter)
+    {
+        Node Of<TKey>() where TKey : struct, IEventKey => Shared(slot, (ref RuleInput i) => Aggregates.DistinctOf<TKey>(ref i, ticks, filter));
+        return HashedKind(a) switch
+        {
+            HistoryFields.Category => Of<CategoryKey>(),
+            HistoryFields.Target => Of<TargetKey>(),
+            HistoryFields.Device => Of<DeviceKey>(),
+            HistoryFields.Field1 => Of<Field1Key>(),
+            HistoryFields.Field2 => Of<Field2Key>(),
+            _ => a.Name switch
+            {
+                "country" when !a.InputField => Of<CountryKey>(),
+                "currency" when !a.InputField => Of<CurrencyKey>(),
+                _ => null,
+            },
+        };
+    }
+
+    /// <summary>seen over such a key: this transaction's key (read through <paramref name="key"/>, once) against each event's.</summary>
+    private Number? HashedSeen(Attribute a, Number key, int slot, long ticks, Condition? filter)
+    {
+        Number Of<TKey>() where TKey : struct, IEventKey => Shared(slot, (ref RuleInput i) =>
+            Aggregates.SeenOf<TKey>(ref i, key(ref i) is { } current ? (uint)current : 0, ticks, filter) ? 1 : 0).Num!;
+        return HashedKind(a) switch
+        {
+            HistoryFields.Category => Of<CategoryKey>(),
+            HistoryFields.Target => Of<TargetKey>(),
+            HistoryFields.Device => Of<DeviceKey>(),
+            HistoryFields.Field1 => Of<Field1Key>(),
+            HistoryFields.Field2 => Of<Field2Key>(),
+            _ => a.Name switch
+            {
+                "country" when !a.InputField => Of<CountryKey>(),
+                "currency" when !a.InputField => Of<CurrencyKey>(),
+                _ => null,
+            },
+        };
+    }
+
+    private HistoryFields HashedKind(Attribute a) => a switch
+    {
+        { InputField: true } => _fields.IndexOf(a.Name) == 0 ? HistoryFields.Field1 : HistoryFields.Field2,
+        { Name: "category" } => HistoryFields.Category,
+        { Name: "target" } => HistoryFields.Target,
+        { Name: "device" } => HistoryFields.Device,
+        _ => HistoryFields.None,
+    };
+
     private int SlotOf(Call call)
     {
         if (!IsShared(call))

@@ -54,6 +54,7 @@ internal sealed partial class RuleCompiler
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
     private TimeSpan _longestWindow;
     private HistoryFields _kept;
+    private bool _readsEarlierReference;
 
     private RuleCompiler(string file, RuleEnvironment environment)
     {
@@ -85,7 +86,7 @@ internal sealed partial class RuleCompiler
         }
 
         var fields = compiler._fields.Count == 0 ? null : new InputFields(compiler._fields);
-        return new CompiledRules(file.Path, rules, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields);
+        return new CompiledRules(file.Path, rules, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields, compiler._readsEarlierReference);
     }
 
     private RuleSyntaxException Error(Expr at, string problem) => new(_file, at.Line, at.Column, problem);

@@ -18,6 +18,11 @@ internal ref struct RuleInput
     public int Focus;
     public Span<decimal?> Slots;
     public Span<bool> Done;
+
+    /// <summary>Earlier events' reference amounts once converted (<see cref="ReferenceState"/>: 0 not yet, 1 none, 2 here); empty when not kept.</summary>
+    public Span<decimal> References;
+
+    public Span<byte> ReferenceState;
 }
 
 internal delegate bool Condition(ref RuleInput input);
