@@ -30,4 +30,28 @@ public sealed class BrokerProcessSpecs
         Assert.Equal(0, broker.ExitCode);
         Assert.Contains("broker: stopped", broker.Stdout);
     }
+    [Fact]
+    public async Task Should_keep_serving_after_being_suspended_and_resumed_and_after_terminal_signals()
+    {
+        var port = FraudProcess.FreePort();
+        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
+        await broker.WaitForLineAsync("broker: listening on", Patience);
+        var bootstrap = $"127.0.0.1:{port}";
+
+        // Ctrl+Z then fg, forty times, and a terminal resized as often: each signal lands on some thread of the process.
+        for (var i = 0; i < 40; i++)
+        {
+            broker.Freeze(stop: true);
+            await Task.Delay(50);
+            broker.Freeze(stop: false);
+            broker.Signal("WINCH");
+            await Task.Delay(50);
+        }
+
+        var generator = await FraudProcess.RunAsync("Fraud.Generator.dll", ["--bootstrap", bootstrap, "--rate", "2000", "--count", "200", "--seed", "4"], Patience);
+        Assert.True(generator.ExitCode == 0, generator.Stderr);
+        Assert.Equal(200, KafkaTopics.ReadAll(bootstrap, "queueing.transactions", Patience).Count);
+        Assert.DoesNotContain("failed to poll", broker.Stdout + broker.Stderr);
+        Assert.False(broker.HasExited, broker.Stderr);
+    }
 }

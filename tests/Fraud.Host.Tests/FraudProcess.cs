@@ -132,6 +132,9 @@ public sealed class FraudProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the named signal (<c>WINCH</c>, <c>HUP</c>, …) as <c>kill -NAME</c> would.</summary>
+    public void Signal(string name) => Process.Start("kill", ["-" + name, _process.Id.ToString()])!.WaitForExit();
+
     /// <summary>SIGSTOP (<paramref name="stop"/>) or SIGCONT: the process freezes, as a stalled host or a long GC would, and goes on.</summary>
     public void Freeze(bool stop) => Process.Start("kill", [stop ? "-STOP" : "-CONT", _process.Id.ToString()])!.WaitForExit();
 

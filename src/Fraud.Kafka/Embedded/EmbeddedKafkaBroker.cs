@@ -40,13 +40,19 @@ public sealed class EmbeddedKafkaBroker : IDisposable
         var conf = MockCluster.ConfNew();
         // The mock's own handle logs nothing useful to users; keep it quiet.
         MockCluster.ConfSet(conf, "log_level", "3", errors, (UIntPtr)errors.Length);
-        var client = MockCluster.KafkaNew(ProducerType, conf, errors, (UIntPtr)errors.Length);
+        IntPtr client, cluster;
+        // The handle's threads and the mock's inherit the mask (see SignalMask).
+        using (SignalMask.BlockAsynchronous())
+        {
+            client = MockCluster.KafkaNew(ProducerType, conf, errors, (UIntPtr)errors.Length);
+            cluster = client == IntPtr.Zero ? IntPtr.Zero : MockCluster.ClusterNew(client, 1);
+        }
+
         if (client == IntPtr.Zero)
         {
             throw new InvalidOperationException($"Embedded broker: librdkafka refused to start: {Text(errors)}");
         }
 
-        var cluster = MockCluster.ClusterNew(client, 1);
         if (cluster == IntPtr.Zero)
         {
             MockCluster.KafkaDestroy(client);
