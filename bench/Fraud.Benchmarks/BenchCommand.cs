@@ -73,6 +73,19 @@ public static class BenchCommand
             results["state"] = state;
         }
 
+        if (part is "rulecost")
+        {
+            var file = TextOption(args, "--rules") ?? Path.Combine("rules", "default.rules");
+            var cost = RuleCostBench.Run(file, Option(args, "--accounts", 10_000), Option(args, "--history", 500_000), Option(args, "--sample", 50_000));
+            Console.WriteLine($"rule cost on {cost.Accounts:N0} accounts after {cost.History:N0} transactions ({cost.EventsPerAccount} events kept an account): the pack {cost.PackNs} ns a transaction");
+            foreach (var rule in cost.ByRule)
+            {
+                Console.WriteLine($"  {rule.Rule,-20} {rule.Ns,8} ns  hits {rule.HitShare:P1}");
+            }
+
+            results["ruleCost"] = cost;
+        }
+
         if (part is "all" or "memory")
         {
             var memory = await ActorLayerBench.MemoryAsync(TimeSpan.FromSeconds(soakSeconds), parallelism);

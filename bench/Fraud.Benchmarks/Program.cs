@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Fraud.Benchmarks;
 
-// dotnet run -c Release --project bench/Fraud.Benchmarks -- [all|pack|rules|actors|checkpoints|e2e|memory] [--messages N] [--soak-seconds S]
+// dotnet run -c Release --project bench/Fraud.Benchmarks -- [all|pack|rules|actors|checkpoints|e2e|memory|state|rulecost] [--messages N] [--soak-seconds S] [--rules FILE]
 
 // Tiered compilation starts counting calls towards a method's optimized tier only after 100 ms in which no new method
 // was compiled. A detector node compiles new code for seconds after it starts, so its hot paths ran unoptimized well

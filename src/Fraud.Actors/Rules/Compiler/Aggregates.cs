@@ -1,3 +1,4 @@
+using System.Numerics;
 using Fraud.Actors.Transactions;
 
 namespace Fraud.Actors.Rules.Compiler;
@@ -98,8 +99,54 @@ internal static class Aggregates
         };
     }
 
-    /// <summary><see cref="Fold"/> of the earlier events' reference amounts (those with a rate), converted where they are read.</summary>
+    /// <summary>
+    /// <see cref="Fold"/> of the earlier events' reference amounts (those with a rate): added up in hundredths, as
+    /// integers, with the scale decimal would give the result; an amount or a total beyond that is folded in decimal.
+    /// </summary>
     public static decimal? FoldReference(ref RuleInput input, string function, CurrencyRates rates, long window, Condition? filter)
+    {
+        var events = input.History;
+        var t = input.Ticks;
+        var from = t - window;
+        long sum = 0, min = long.MaxValue, max = long.MinValue;
+        byte sumScale = 0, minScale = 0, maxScale = 0;
+        var count = 0;
+        for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
+        {
+            if (events[k].Ticks > t || (filter is not null && !Passes(ref input, k, filter)))
+            {
+                continue;
+            }
+
+            var kind = CentsOf(ref input, k, rates, out var cents, out var scale);
+            if (kind == CurrencyRates.Cents.None)
+            {
+                continue;
+            }
+
+            if (kind == CurrencyRates.Cents.TooLarge || (sum += cents) < 0)
+            {
+                return FoldReferenceInDecimal(ref input, function, rates, window, filter);
+            }
+
+            count++;
+            if (scale > sumScale) sumScale = scale;
+            if (cents < min) (min, minScale) = (cents, scale);
+            if (cents > max) (max, maxScale) = (cents, scale);
+        }
+
+        return function switch
+        {
+            "sum" => CurrencyRates.FromCents(sum, sumScale),
+            _ when count == 0 => null,
+            "avg" => CurrencyRates.FromCents(sum, sumScale) / count,
+            "min" => CurrencyRates.FromCents(min, minScale),
+            _ => CurrencyRates.FromCents(max, maxScale),
+        };
+    }
+
+    /// <summary><see cref="FoldReference"/> in decimal arithmetic, for amounts or totals beyond 63 bits of hundredths.</summary>
+    private static decimal? FoldReferenceInDecimal(ref RuleInput input, string function, CurrencyRates rates, long window, Condition? filter)
     {
         var events = input.History;
         var t = input.Ticks;
@@ -109,7 +156,7 @@ internal static class Aggregates
         for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
         {
             if (events[k].Ticks > t || (filter is not null && !Passes(ref input, k, filter))
-                || ReferenceOf(ref input, k, rates) is not { } x)
+                || rates.ToReference(events[k].Amount, events[k].CurrencyCode) is not { } x)
             {
                 continue;
             }
@@ -133,17 +180,24 @@ internal static class Aggregates
         };
     }
 
-    /// <summary><see cref="Distinct"/> of a key kept as a code or hash: read straight from each event, sorted as integers.</summary>
+    /// <summary>
+    /// <see cref="Distinct"/> of a key kept as a code or hash, read straight from each event into an open-addressing
+    /// set on the stack (0, a missing value, marks an empty place): a few nanoseconds an event, where sorting took tens.
+    /// </summary>
     public static decimal DistinctOf<TKey>(ref RuleInput input, long window, Condition? filter) where TKey : struct, IEventKey
     {
         var events = input.History;
         var t = input.Ticks;
         var from = t - window;
-        var n = events.Length;
-        var rented = n > 512 ? System.Buffers.ArrayPool<uint>.Shared.Rent(n) : null;
-        var values = rented is null ? stackalloc uint[n] : rented.AsSpan(0, n);
-        var found = 0;
-        for (var k = n - 1; k >= 0 && events[k].Ticks > from; k--)
+        // At most half full, so a probe ends soon; codes and hashes are spread by a multiplicative hash.
+        var bits = Math.Max(4, BitOperations.Log2((uint)events.Length) + 2);
+        var size = 1 << bits;
+        var rented = size > 1024 ? System.Buffers.ArrayPool<uint>.Shared.Rent(size) : null;
+        var table = rented is null ? stackalloc uint[size] : rented.AsSpan(0, size);
+        table.Clear();
+        var (mask, shift) = (size - 1, 32 - bits);
+        var distinct = 0;
+        for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
         {
             if (events[k].Ticks > t || (filter is not null && !Passes(ref input, k, filter)))
             {
@@ -151,15 +205,22 @@ internal static class Aggregates
             }
 
             var v = TKey.Of(in events[k]);
-            if (v != 0) values[found++] = v;
-        }
+            if (v == 0)
+            {
+                continue;
+            }
 
-        var seen = values[..found];
-        seen.Sort();
-        var distinct = found == 0 ? 0 : 1;
-        for (var i = 1; i < found; i++)
-        {
-            if (seen[i] != seen[i - 1]) distinct++;
+            var place = (int)((v * 2654435769u) >> shift);
+            while (table[place] != 0 && table[place] != v)
+            {
+                place = (place + 1) & mask;
+            }
+
+            if (table[place] == 0)
+            {
+                table[place] = v;
+                distinct++;
+            }
         }
 
         if (rented is not null) System.Buffers.ArrayPool<uint>.Shared.Return(rented);
@@ -302,28 +363,27 @@ internal static class Aggregates
     }
 
     /// <summary>
-    /// The earlier event's reference amount, converted once per transaction however many walks read it (when the
-    /// evaluation keeps a cache, <see cref="RuleInput.References"/>).
+    /// The earlier event's reference amount in hundredths, converted once per transaction however many walks read it
+    /// (when the evaluation keeps a cache, <see cref="RuleInput.References"/>).
     /// </summary>
-    private static decimal? ReferenceOf(ref RuleInput input, int k, CurrencyRates rates)
+    private static CurrencyRates.Cents CentsOf(ref RuleInput input, int k, CurrencyRates rates, out long cents, out byte scale)
     {
         if (input.References.IsEmpty)
         {
-            return rates.ToReference(input.History[k].Amount, input.History[k].CurrencyCode);
+            return rates.ToReferenceCents(input.History[k].Amount, input.History[k].CurrencyCode, out cents, out scale);
         }
 
-        switch (input.ReferenceState[k])
+        var state = input.ReferenceState[k];
+        if (state != 0)
         {
-            case 1:
-                return null;
-            case 2:
-                return input.References[k];
+            (cents, scale) = (input.References[k], (byte)(state >> 4));
+            return (CurrencyRates.Cents)((state & 0xF) - 1);
         }
 
-        var value = rates.ToReference(input.History[k].Amount, input.History[k].CurrencyCode);
-        input.ReferenceState[k] = value is null ? (byte)1 : (byte)2;
-        if (value is { } v) input.References[k] = v;
-        return value;
+        var kind = rates.ToReferenceCents(input.History[k].Amount, input.History[k].CurrencyCode, out cents, out scale);
+        input.References[k] = cents;
+        input.ReferenceState[k] = (byte)((scale << 4) | ((int)kind + 1));
+        return kind;
     }
 
     private static bool Passes(ref RuleInput input, int k, Condition? filter)

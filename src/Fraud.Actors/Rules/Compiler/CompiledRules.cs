@@ -65,7 +65,7 @@ public sealed class CompiledRules
         var n = account.Events.Length;
         if (_readsEarlierReference && n is > 0 and <= 512)
         {
-            input.References = stackalloc decimal[n];
+            input.References = stackalloc long[n];
             Span<byte> state = stackalloc byte[n];
             state.Clear();
             input.ReferenceState = state;

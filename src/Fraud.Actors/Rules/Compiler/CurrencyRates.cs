@@ -69,6 +69,64 @@ internal sealed class CurrencyRates
         return Convert(amount, rate);
     }
 
+    /// <summary>
+    /// <see cref="ToReference(decimal, ushort)"/> in hundredths of the reference currency, for walks that add up many:
+    /// <see cref="Cents.None"/> without a rate, <see cref="Cents.Exact"/> with the value and the scale decimal would
+    /// give it, <see cref="Cents.TooLarge"/> when only decimal arithmetic holds it.
+    /// </summary>
+    public Cents ToReferenceCents(decimal amount, ushort currency, out long cents, out byte scale)
+    {
+        (cents, scale) = (0, 0);
+        if (_byCode[currency] is null)
+        {
+            return Cents.None;
+        }
+
+        var rateMantissa = _mantissaByCode[currency];
+        if (rateMantissa < 0 || rateMantissa >= (1L << 31) || SmallParts(amount) is not { } a || a.Mantissa >= (1L << 31))
+        {
+            return Cents.TooLarge;
+        }
+
+        var product = a.Mantissa * rateMantissa;
+        var productScale = a.Scale + _scaleByCode[currency];
+        if (productScale <= 2)
+        {
+            if (product > long.MaxValue / 100)
+            {
+                return Cents.TooLarge;
+            }
+
+            (cents, scale) = (product * PowersOfTen[2 - productScale], (byte)productScale);
+            return Cents.Exact;
+        }
+
+        if (productScale > 18)
+        {
+            return Cents.TooLarge;
+        }
+
+        var divisor = PowersOfTen[productScale - 2];
+        var (q, r) = Math.DivRem(product, divisor);
+        if (r * 2 > divisor || (r * 2 == divisor && (q & 1) == 1)) q++;
+        (cents, scale) = (q, 2);
+        return Cents.Exact;
+    }
+
+    /// <summary>Hundredths back to the decimal of that scale (0 to 2): the value and written form decimal arithmetic gives.</summary>
+    public static decimal FromCents(long cents, byte scale)
+    {
+        var mantissa = cents / PowersOfTen[2 - scale];
+        return new decimal((int)mantissa, (int)(mantissa >> 32), 0, false, scale);
+    }
+
+    internal enum Cents : byte
+    {
+        None,
+        Exact,
+        TooLarge,
+    }
+
     private static readonly long[] PowersOfTen = Enumerable.Range(0, 19).Select(p => (long)Math.Pow(10, p)).ToArray();
 
     /// <summary>A non-negative decimal's integer digits and scale, when they fit in 63 bits; null otherwise.</summary>

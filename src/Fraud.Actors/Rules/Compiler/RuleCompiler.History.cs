@@ -84,7 +84,6 @@ internal sealed partial class RuleCompiler
         }
     }
 
-    /// <summary>The aggregate's shared slot, or -1 when the file names it once (it is then computed where it is read).</summary>
     /// <summary>distinct over a key the history keeps as a code or hash, walked without a closure per event; null for the rest.</summary>
     private Node? HashedDistinct(Attribute a, int slot, long ticks, Condition? filter)
     {
@@ -135,13 +134,12 @@ internal sealed partial class RuleCompiler
         _ => HistoryFields.None,
     };
 
+    /// <summary>
+    /// The aggregate's slot, one per text however many rules name it: a rule that fires explains itself from the values
+    /// its condition computed, without walking the history again (a fused comparison keeps none, see Fused).
+    /// </summary>
     private int SlotOf(Call call)
     {
-        if (!IsShared(call))
-        {
-            return -1;
-        }
-
         var key = RuleText.Of(call);
         if (!_slots.TryGetValue(key, out var slot))
         {
@@ -153,9 +151,8 @@ internal sealed partial class RuleCompiler
     }
 
     /// <summary>An aggregate computed at most once per transaction, however many rules name it.</summary>
-    private static Node Shared(int slot, Number compute) => slot < 0
-        ? new(Kind.Number, Num: compute, ReadsHistory: true)
-        : new(Kind.Number, Num: (ref RuleInput i) =>
+    private static Node Shared(int slot, Number compute) =>
+        new(Kind.Number, Num: (ref RuleInput i) =>
         {
             if (!i.Done[slot])
             {

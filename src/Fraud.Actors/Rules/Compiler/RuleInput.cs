@@ -19,8 +19,11 @@ internal ref struct RuleInput
     public Span<decimal?> Slots;
     public Span<bool> Done;
 
-    /// <summary>Earlier events' reference amounts once converted (<see cref="ReferenceState"/>: 0 not yet, 1 none, 2 here); empty when not kept.</summary>
-    public Span<decimal> References;
+    /// <summary>
+    /// Earlier events' reference amounts once converted, in hundredths (<see cref="ReferenceState"/>: 0 not yet, else
+    /// 1 + <see cref="CurrencyRates.Cents"/>, the scale in the high bits); empty when not kept.
+    /// </summary>
+    public Span<long> References;
 
     public Span<byte> ReferenceState;
 }
