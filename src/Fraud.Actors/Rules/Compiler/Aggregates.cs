@@ -366,6 +366,7 @@ internal static class Aggregates
     /// The earlier event's reference amount in hundredths, converted once per transaction however many walks read it
     /// (when the evaluation keeps a cache, <see cref="RuleInput.References"/>).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static CurrencyRates.Cents CentsOf(ref RuleInput input, int k, CurrencyRates rates, out long cents, out byte scale)
     {
         if (input.References.IsEmpty)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Globalization;
 using Fraud.Actors.Rules.Language;
 using Fraud.Actors.State;
@@ -26,7 +28,7 @@ internal sealed class CurrencyRates
         {
             var packed = CurrencyCodes.Pack(code);
             _byCode[packed] = rate;
-            (_mantissaByCode[packed], _scaleByCode[packed]) = SmallParts(rate) ?? (-1, 0);
+            (_mantissaByCode[packed], _scaleByCode[packed]) = SmallParts(rate) is { Mantissa: > 0 and < (1L << 31) } parts ? parts : (-1, 0);
         }
     }
 
@@ -47,7 +49,7 @@ internal sealed class CurrencyRates
 
         // Most amounts and rates have a few digits: their product rounded in integers, as decimal would round it.
         var rateMantissa = _mantissaByCode[currency];
-        if (rateMantissa >= 0 && SmallParts(amount) is { } a && a.Mantissa < (1L << 31) && rateMantissa < (1L << 31))
+        if (rateMantissa > 0 && SmallParts(amount) is { } a && a.Mantissa < (1L << 31) && rateMantissa < (1L << 31))
         {
             var product = a.Mantissa * rateMantissa;
             var scale = a.Scale + _scaleByCode[currency];
@@ -74,26 +76,47 @@ internal sealed class CurrencyRates
     /// <see cref="Cents.None"/> without a rate, <see cref="Cents.Exact"/> with the value and the scale decimal would
     /// give it, <see cref="Cents.TooLarge"/> when only decimal arithmetic holds it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Cents ToReferenceCents(decimal amount, ushort currency, out long cents, out byte scale)
     {
         (cents, scale) = (0, 0);
-        if (_byCode[currency] is null)
+        var rateMantissa = _mantissaByCode[currency];
+        if (rateMantissa <= 0)
         {
-            return Cents.None;
+            return rateMantissa == 0 ? Cents.None : Cents.TooLarge;
         }
 
-        var rateMantissa = _mantissaByCode[currency];
-        if (rateMantissa < 0 || rateMantissa >= (1L << 31) || SmallParts(amount) is not { } a || a.Mantissa >= (1L << 31))
+        // A walk converts every earlier amount of its window: the digits are read in place, not copied out by GetBits.
+        ref var parts = ref Unsafe.As<decimal, DecimalParts>(ref amount);
+        if (!DecimalParts.LayoutHolds || parts.Flags < 0 || parts.High != 0 || parts.Low >= (1UL << 31))
+        {
+            return DecimalParts.LayoutHolds ? Cents.TooLarge : ToReferenceCentsSlowly(amount, currency, out cents, out scale);
+        }
+
+        var product = (long)parts.Low * rateMantissa;
+        var productScale = ((parts.Flags >> 16) & 0xFF) + _scaleByCode[currency];
+        return Round(product, productScale, out cents, out scale);
+    }
+
+    private Cents ToReferenceCentsSlowly(decimal amount, ushort currency, out long cents, out byte scale)
+    {
+        (cents, scale) = (0, 0);
+        if (SmallParts(amount) is not { } a || a.Mantissa >= (1L << 31))
         {
             return Cents.TooLarge;
         }
 
-        var product = a.Mantissa * rateMantissa;
-        var productScale = a.Scale + _scaleByCode[currency];
+        return Round(a.Mantissa * _mantissaByCode[currency], a.Scale + _scaleByCode[currency], out cents, out scale);
+    }
+
+    /// <summary>A product of that scale in hundredths, rounded half to even as decimal.Round does.</summary>
+    private static Cents Round(long product, int productScale, out long cents, out byte scale)
+    {
         if (productScale <= 2)
         {
             if (product > long.MaxValue / 100)
             {
+                (cents, scale) = (0, 0);
                 return Cents.TooLarge;
             }
 
@@ -103,6 +126,7 @@ internal sealed class CurrencyRates
 
         if (productScale > 18)
         {
+            (cents, scale) = (0, 0);
             return Cents.TooLarge;
         }
 
@@ -111,6 +135,29 @@ internal sealed class CurrencyRates
         if (r * 2 > divisor || (r * 2 == divisor && (q & 1) == 1)) q++;
         (cents, scale) = (q, 2);
         return Cents.Exact;
+    }
+
+    /// <summary>decimal's fields as the runtime lays them out (flags, high 32 bits, low 64), checked once at start.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct DecimalParts
+    {
+        public readonly int Flags;
+        public readonly uint High;
+        public readonly ulong Low;
+
+        public static readonly bool LayoutHolds = Check();
+
+        private static bool Check()
+        {
+            if (Unsafe.SizeOf<decimal>() != Unsafe.SizeOf<DecimalParts>())
+            {
+                return false;
+            }
+
+            var probe = new decimal(0x12345678, 0x0ABCDEF0, 0x7654321, true, 7);
+            ref var parts = ref Unsafe.As<decimal, DecimalParts>(ref probe);
+            return parts.Low == 0x0ABCDEF0_12345678UL && parts.High == 0x7654321 && parts.Flags == unchecked((int)(0x80000000 | (7 << 16)));
+        }
     }
 
     /// <summary>Hundredths back to the decimal of that scale (0 to 2): the value and written form decimal arithmetic gives.</summary>
