@@ -14,6 +14,10 @@ public sealed class CompiledRules
     private readonly double[] _weights;
     private readonly int _slots;
 
+    // The conditions' slots and, after them, those only a hit's explanation reads (an aggregate a fused comparison
+    // walked without keeping): made on the first hit, so a transaction that fires nothing never sets them up.
+    private readonly int _explanationSlots;
+
     // The enabled rules' conditions side by side: the loop over them reads two arrays, not an object per rule.
     private readonly Condition[] _conditions;
     private readonly bool[] _readsHistory;
@@ -21,7 +25,7 @@ public sealed class CompiledRules
     // Whether walks read earlier events' reference amounts: each is then converted once a transaction, not once a walk.
     private readonly bool _readsEarlierReference;
 
-    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields, bool readsEarlierReference)
+    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, int explanationSlots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields, bool readsEarlierReference)
     {
         _readsEarlierReference = readsEarlierReference;
         Fields = fields;
@@ -33,6 +37,7 @@ public sealed class CompiledRules
         _conditions = _enabled.Select(r => r.Condition).ToArray();
         _readsHistory = _enabled.Select(r => r.ReadsHistory).ToArray();
         _slots = slots;
+        _explanationSlots = explanationSlots;
         LongestWindow = longestWindow;
     }
 
@@ -71,19 +76,43 @@ public sealed class CompiledRules
             input.ReferenceState = state;
         }
 
-        List<RuleHit>? hits = null;
+        // Most transactions fire nothing: find the first rule that fires before setting up what explanations read.
+        var conditions = _conditions;
+        var first = 0;
+        while (first < conditions.Length && ((late && _readsHistory[first]) || !conditions[first](ref input)))
+        {
+            first++;
+        }
+
+        if (first == conditions.Length)
+        {
+            return new RuleOutcome(Array.Empty<RuleHit>(), VerdictAction.Legit, 0);
+        }
+
+        if (_explanationSlots > _slots)
+        {
+            // The slots only explanations read (an aggregate a fused comparison walked without keeping), after the conditions'.
+            Span<decimal?> allSlots = _explanationSlots <= 64 ? stackalloc decimal?[_explanationSlots] : new decimal?[_explanationSlots];
+            Span<bool> allDone = _explanationSlots <= 64 ? stackalloc bool[_explanationSlots] : new bool[_explanationSlots];
+            allDone.Clear();
+            input.Slots.CopyTo(allSlots);
+            input.Done.CopyTo(allDone);
+            input.Slots = allSlots;
+            input.Done = allDone;
+        }
+
+        var hits = new List<RuleHit>();
         var (allow, block, review) = (false, false, false);
         var clean = 1.0;
-        var conditions = _conditions;
-        for (var k = 0; k < conditions.Length; k++)
+        for (var k = first; k < conditions.Length; k++)
         {
-            if ((late && _readsHistory[k]) || !conditions[k](ref input))
+            if (k > first && ((late && _readsHistory[k]) || !conditions[k](ref input)))
             {
                 continue;
             }
 
             var rule = _enabled[k];
-            (hits ??= new()).Add(rule.Explain(ref input));
+            hits.Add(rule.Explain(ref input));
             switch (rule.Action)
             {
                 case RuleAction.Allow:
@@ -101,6 +130,6 @@ public sealed class CompiledRules
         }
 
         var decision = allow ? VerdictAction.Allow : block ? VerdictAction.Block : review ? VerdictAction.Review : VerdictAction.Legit;
-        return new RuleOutcome(hits ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>(), decision, hits is null ? 0 : Math.Round(1 - clean, 4));
+        return new RuleOutcome(hits, decision, Math.Round(1 - clean, 4));
     }
 }

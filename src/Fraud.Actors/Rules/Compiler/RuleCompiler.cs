@@ -71,7 +71,7 @@ internal sealed partial class RuleCompiler
             compiler.CountUses(definition.Condition);
         }
 
-        var rules = new List<CompiledRule>();
+        var conditions = new List<Node>();
         foreach (var definition in file.Rules)
         {
             var condition = compiler.Compile(definition.Condition, Scope.Current);
@@ -80,13 +80,22 @@ internal sealed partial class RuleCompiler
                 throw compiler.Error(definition.Condition, $"a rule's condition is true or false, not a {Describe(condition.Kind)}: compare it, e.g. {RuleText.Of(definition.Condition)} > 0");
             }
 
+            conditions.Add(condition);
+        }
+
+        // Slots the conditions use come first; those only explanations use are made when a rule fires.
+        var conditionSlots = compiler._slots.Count;
+        var rules = new List<CompiledRule>();
+        for (var k = 0; k < file.Rules.Count; k++)
+        {
+            var (definition, condition) = (file.Rules[k], conditions[k]);
             var explained = compiler.Explanation(definition.Condition);
             rules.Add(new CompiledRule(definition, condition.Cond!, condition.ReadsHistory, explained.Observed, explained.Limit, explained.RoundObserved,
                 FirstWindow(definition.Condition), compiler.Values(definition.Condition)));
         }
 
         var fields = compiler._fields.Count == 0 ? null : new InputFields(compiler._fields);
-        return new CompiledRules(file.Path, rules, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields, compiler._readsEarlierReference);
+        return new CompiledRules(file.Path, rules, conditionSlots, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields, compiler._readsEarlierReference);
     }
 
     private RuleSyntaxException Error(Expr at, string problem) => new(_file, at.Line, at.Column, problem);
