@@ -31,6 +31,18 @@ public sealed class RuleParserSpecs
         Assert.Equal(10m, Assert.IsType<NumberLiteral>(cmp.Right).Value);
     }
 
+    [Theory]
+    [InlineData("velocity-2")]
+    [InlineData("count-7d")]
+    [InlineData("sum-24h-v2")]
+    [InlineData("r2d2")]
+    public void Should_read_an_id_whose_pieces_after_a_hyphen_start_with_a_digit(string id)
+    {
+        Assert.Equal(id, One($"rule {id}: review when amount-1 > 5").Id);
+        // Inside a condition a hyphen before a digit still subtracts.
+        Assert.Equal("-", Assert.IsType<Binary>(Assert.IsType<Binary>(One($"rule {id}: review when amount-1 > 5").Condition).Left).Op);
+    }
+
     [Fact]
     public void Should_default_to_weight_one_version_one_enabled()
     {

@@ -102,7 +102,9 @@ public static class Lexer
             if (char.IsLetter(c) || c == '_')
             {
                 var end = i;
-                while (IsWordChar(text, end))
+                // A rule's id runs to its ':' (velocity-2, count-7d); elsewhere a hyphen before a digit subtracts (x-1).
+                var isId = tokens.Count > 0 && tokens[^1] is { Kind: TokenKind.Identifier, Text: "rule" };
+                while (IsWordChar(text, end) || (isId && end < text.Length && (char.IsLetterOrDigit(text[end]) || text[end] is '_' or '-')))
                 {
                     end++;
                 }
