@@ -8,10 +8,8 @@ public sealed class BrokerProcessSpecs
     [Fact]
     public async Task Should_serve_what_the_generator_wrote_to_a_second_process()
     {
-        var port = FraudProcess.FreePort();
-        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
-        await broker.WaitForLineAsync("broker: listening on", Patience);
-        var bootstrap = $"127.0.0.1:{port}";
+        var (broker, bootstrap) = await StartBrokerAsync();
+        await using var _ = broker;
 
         var generator = await FraudProcess.RunAsync("Fraud.Generator.dll", ["--bootstrap", bootstrap, "--rate", "2000", "--count", "500", "--seed", "9"], Patience);
         Assert.True(generator.ExitCode == 0, generator.Stderr);
@@ -33,10 +31,8 @@ public sealed class BrokerProcessSpecs
     [Fact]
     public async Task Should_keep_serving_after_being_suspended_and_resumed_and_after_terminal_signals()
     {
-        var port = FraudProcess.FreePort();
-        await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
-        await broker.WaitForLineAsync("broker: listening on", Patience);
-        var bootstrap = $"127.0.0.1:{port}";
+        var (broker, bootstrap) = await StartBrokerAsync();
+        await using var _ = broker;
 
         // Ctrl+Z then fg, forty times, and a terminal resized as often: each signal lands on some thread of the process.
         for (var i = 0; i < 40; i++)
@@ -53,5 +49,22 @@ public sealed class BrokerProcessSpecs
         Assert.Equal(200, KafkaTopics.ReadAll(bootstrap, "queueing.transactions", Patience).Count);
         Assert.DoesNotContain("failed to poll", broker.Stdout + broker.Stderr);
         Assert.False(broker.HasExited, broker.Stderr);
+    }
+
+    private static async Task<(FraudProcess Broker, string Bootstrap)> StartBrokerAsync()
+    {
+        var port = FraudProcess.FreePort();
+        var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
+        try
+        {
+            await broker.WaitForLineAsync("broker: listening on", Patience);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+
+        return (broker, $"127.0.0.1:{port}");
     }
 }

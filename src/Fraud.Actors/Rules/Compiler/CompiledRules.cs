@@ -16,7 +16,7 @@ public sealed class CompiledRules
 
     // The conditions' slots and, after them, those only a hit's explanation reads (an aggregate a fused comparison
     // walked without keeping): made on the first hit, so a transaction that fires nothing never sets them up.
-    private readonly int _explanationSlots;
+    private readonly int _allSlots;
 
     // The enabled rules' conditions side by side: the loop over them reads two arrays, not an object per rule.
     private readonly Condition[] _conditions;
@@ -25,7 +25,7 @@ public sealed class CompiledRules
     // Whether walks read earlier events' reference amounts: each is then converted once a transaction, not once a walk.
     private readonly bool _readsEarlierReference;
 
-    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, int explanationSlots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields, bool readsEarlierReference)
+    internal CompiledRules(string path, IReadOnlyList<CompiledRule> rules, int slots, int allSlots, TimeSpan longestWindow, HistoryFields kept, InputFields? fields, bool readsEarlierReference)
     {
         _readsEarlierReference = readsEarlierReference;
         Fields = fields;
@@ -37,7 +37,7 @@ public sealed class CompiledRules
         _conditions = _enabled.Select(r => r.Condition).ToArray();
         _readsHistory = _enabled.Select(r => r.ReadsHistory).ToArray();
         _slots = slots;
-        _explanationSlots = explanationSlots;
+        _allSlots = allSlots;
         LongestWindow = longestWindow;
     }
 
@@ -89,16 +89,16 @@ public sealed class CompiledRules
             return new RuleOutcome(Array.Empty<RuleHit>(), VerdictAction.Legit, 0);
         }
 
-        if (_explanationSlots > _slots)
+        if (_allSlots > _slots)
         {
             // The slots only explanations read (an aggregate a fused comparison walked without keeping), after the conditions'.
-            Span<decimal?> allSlots = _explanationSlots <= 64 ? stackalloc decimal?[_explanationSlots] : new decimal?[_explanationSlots];
-            Span<bool> allDone = _explanationSlots <= 64 ? stackalloc bool[_explanationSlots] : new bool[_explanationSlots];
-            allDone.Clear();
-            input.Slots.CopyTo(allSlots);
-            input.Done.CopyTo(allDone);
-            input.Slots = allSlots;
-            input.Done = allDone;
+            Span<decimal?> grownSlots = _allSlots <= 64 ? stackalloc decimal?[_allSlots] : new decimal?[_allSlots];
+            Span<bool> grownDone = _allSlots <= 64 ? stackalloc bool[_allSlots] : new bool[_allSlots];
+            grownDone.Clear();
+            input.Slots.CopyTo(grownSlots);
+            input.Done.CopyTo(grownDone);
+            input.Slots = grownSlots;
+            input.Done = grownDone;
         }
 
         var hits = new List<RuleHit>();

@@ -40,36 +40,13 @@ internal sealed class CurrencyRates
         currency is not null && _rates.TryGetValue(currency, out var rate) ? Convert(amount, rate) : null;
 
     /// <summary>An amount in the currency of a packed code (<see cref="CurrencyCodes.Pack"/>) in the reference currency.</summary>
-    public decimal? ToReference(decimal amount, ushort currency)
+    public decimal? ToReference(decimal amount, ushort currency) => ToReferenceCents(amount, currency, out var cents, out var scale) switch
     {
-        if (_byCode[currency] is not { } rate)
-        {
-            return null;
-        }
-
         // Most amounts and rates have a few digits: their product rounded in integers, as decimal would round it.
-        var rateMantissa = _mantissaByCode[currency];
-        if (rateMantissa > 0 && SmallParts(amount) is { } a && a.Mantissa < (1L << 31) && rateMantissa < (1L << 31))
-        {
-            var product = a.Mantissa * rateMantissa;
-            var scale = a.Scale + _scaleByCode[currency];
-            if (scale <= 2)
-            {
-                return new decimal((int)product, (int)(product >> 32), 0, false, (byte)scale);
-            }
-
-            if (scale <= 18)
-            {
-                var divisor = PowersOfTen[scale - 2];
-                var (q, r) = Math.DivRem(product, divisor);
-                // Half to even, decimal.Round's default.
-                if (r * 2 > divisor || (r * 2 == divisor && (q & 1) == 1)) q++;
-                return new decimal((int)q, (int)(q >> 32), 0, false, 2);
-            }
-        }
-
-        return Convert(amount, rate);
-    }
+        Cents.Exact => FromCents(cents, scale),
+        Cents.TooLarge => Convert(amount, _byCode[currency]!.Value),
+        _ => null,
+    };
 
     /// <summary>
     /// <see cref="ToReference(decimal, ushort)"/> in hundredths of the reference currency, for walks that add up many:
