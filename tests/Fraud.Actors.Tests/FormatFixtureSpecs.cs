@@ -7,9 +7,10 @@ namespace Fraud.Actors.Tests;
 /// <summary>
 /// Checkpoints outlive releases: an account state written in format version 1 (the bytes in
 /// <c>Fixtures/account-state-v1.b64</c>, written on 2026-12-03 by the code of that day from the history below) restores
-/// under this code; format 2 (<c>account-state-v2.b64</c>, 2026-12-05: the same history under a pack that reads
-/// devices and targets and reviews) is what this code writes, byte for byte; a version it does not know is refused
-/// with one clear reason.
+/// under this code; so does format 2 (<c>account-state-v2.b64</c>, 2026-12-05: the same history under a pack that
+/// reads devices and targets and reviews); format 3 (<c>account-state-v3.b64</c>, 2026-12-06: that pack with a shadow
+/// rule, at a rule-set version from the rule topics) is what this code writes, byte for byte; a version it does not
+/// know is refused with one clear reason.
 /// </summary>
 public sealed class FormatFixtureSpecs
 {
@@ -46,6 +47,15 @@ public sealed class FormatFixtureSpecs
     private static RuleSettings WithPack() =>
         new RuleSettings().UsePack(Rules.Compiler.RuleCompiler.Compile(Rules.Language.RuleParser.Parse(Pack, "fixture.rules"), Rules.Compiler.RuleEnvironment.Empty));
 
+    // Format 3's additions: a shadow rule's hits (on the legit fx-4 too) and the rule-set version of every verdict.
+    private static RuleSettings WithVersionedPack()
+    {
+        var pack = Rules.Compiler.RuleCompiler.Compile(
+            Rules.Language.RuleParser.Parse(Pack + "\nrule watch: review weight 0.2 shadow\n  when amount > 30", "fixture.rules"), Rules.Compiler.RuleEnvironment.Empty);
+        pack.Version = new RuleSetVersion(12, 3);
+        return new RuleSettings().UsePack(pack);
+    }
+
     [Fact]
     public void Should_restore_a_state_written_in_format_1_as_it_was()
     {
@@ -72,11 +82,29 @@ public sealed class FormatFixtureSpecs
     }
 
     [Fact]
-    public void Should_still_write_format_2_byte_for_byte()
+    public void Should_still_write_format_3_byte_for_byte()
     {
-        // A change of the format must come with a new version and a reader for this one, which a spec like the one above keeps.
-        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture(2)[0]);
-        Assert.Equal(Convert.ToBase64String(Fixture(2)), Convert.ToBase64String(AccountStateCodec.Write(Scored(WithPack()).State)));
+        // A change of the format must come with a new version and a reader for this one, which a spec like the one below keeps.
+        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture(3)[0]);
+        Assert.Equal(Convert.ToBase64String(Fixture(3)), Convert.ToBase64String(AccountStateCodec.Write(Scored(WithVersionedPack()).State)));
+    }
+
+    [Fact]
+    public void Should_restore_a_state_written_in_format_3_with_its_rule_set_and_shadow_hits()
+    {
+        var (_, verdicts) = Scored(WithVersionedPack());
+        var restored = AccountStateCodec.Read(Fixture(3));
+
+        Assert.Contains(verdicts, v => v.Action == VerdictAction.Legit && v.Shadow.Count > 0); // what format 3 adds
+        Assert.All(verdicts, v => Assert.Equal(new RuleSetVersion(12, 3), v.RuleSet));
+        for (var i = 0; i < History.Length; i++)
+        {
+            // Scored again under other rules: the first verdict comes back, version and shadow hits included.
+            var again = Scoring.Score(restored, History[i].Tx, WithPack(), T0.AddHours(1), "node-c");
+            Assert.Equal((verdicts[i].Action, verdicts[i].Score, verdicts[i].RuleSet), (again.Action, again.Score, again.RuleSet));
+            Assert.Equal(verdicts[i].Rules, again.Rules);
+            Assert.Equal(verdicts[i].Shadow, again.Shadow);
+        }
     }
 
     [Fact]
@@ -97,7 +125,7 @@ public sealed class FormatFixtureSpecs
     }
 
     [Theory]
-    [InlineData(new byte[] { 3, 0, 0 }, "format version 3, newer than this node reads (2)")]
+    [InlineData(new byte[] { 4, 0, 0 }, "format version 4, newer than this node reads (3)")]
     [InlineData(new byte[] { 0, 1 }, "unknown format version 0")]
     [InlineData(new byte[] { 1, 5, 0 }, "format version 1 cannot be decoded")]
     [InlineData(new byte[0], "no bytes")]

@@ -43,6 +43,25 @@ public sealed class OutputRecordSpecs
     }
 
     [Fact]
+    public void Should_name_the_rule_set_and_the_shadow_hits_only_when_there_are_some()
+    {
+        const string input = """{"transactionId":"t1","source":"A","amount":950.00,"currency":"EUR","timestamp":1795503600000}""";
+        var bytes = Encoding.UTF8.GetBytes(input);
+        var parsed = TransactionParser.Parse(bytes, Origin);
+        var versioned = Fraud with { RuleSet = new RuleSetVersion(14, 7), Shadow = [new RuleHit("trial", 950m, 500m, "24h") { Version = 3 }] };
+
+        var verdict = JsonDocument.Parse(OutputRecords.WriteScored(bytes, parsed.Splice, parsed.Transaction!, versioned)).RootElement.GetProperty("verdict");
+        Assert.Equal("14.7", verdict.GetProperty("ruleSet").GetString());
+        var shadow = Assert.Single(verdict.GetProperty("shadow").EnumerateArray());
+        Assert.Equal(("trial", 3, "24h"), (shadow.GetProperty("id").GetString(), shadow.GetProperty("version").GetInt32(), shadow.GetProperty("window").GetString()));
+        Assert.Equal("large-amount", verdict.GetProperty("rules")[0].GetProperty("id").GetString()); // the deciding hits apart
+
+        var plain = JsonDocument.Parse(OutputRecords.WriteScored(bytes, parsed.Splice, parsed.Transaction!, Fraud)).RootElement.GetProperty("verdict");
+        Assert.False(plain.TryGetProperty("ruleSet", out _));
+        Assert.False(plain.TryGetProperty("shadow", out _));
+    }
+
+    [Fact]
     public void Should_add_the_filled_in_id_and_time_to_a_seed_schema_message()
     {
         var (_, root, splice) = Output("""{"source":"S","target":"T","amount":950,"currency":"USD"}""");

@@ -173,7 +173,7 @@ public sealed class RuleParserSpecs
     [InlineData("amount > 1", 1, 1, "expected 'rule' to start a rule, found 'amount'")]
     [InlineData("rule a: block weight 2 when amount > 1", 1, 22, "a weight is from 0 to 1, not 2")]
     [InlineData("rule a: block version 0 when amount > 1", 1, 23, "a version is a whole number from 1, not 0")]
-    [InlineData("rule a: block often when amount > 1", 1, 15, "expected 'weight', 'version', 'disabled' or 'when', found 'often'")]
+    [InlineData("rule a: block often when amount > 1", 1, 15, "expected 'weight', 'version', 'shadow', 'disabled' or 'when', found 'often'")]
     [InlineData("rule a: block when amont > 1", 1, 20, "unknown attribute 'amont'")]
     [InlineData("rule a: block when\n  count(amount) > 1", 2, 9, "expected a window (60s, 10m, 24h, 7d), found 'amount'")]
     [InlineData("rule a: block when sum(24h) > 1", 1, 24, "sum takes an attribute before its window, e.g. sum(amount, 24h)")]

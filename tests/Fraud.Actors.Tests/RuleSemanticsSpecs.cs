@@ -150,6 +150,29 @@ public sealed class RuleSemanticsSpecs
     }
 
     [Fact]
+    public void Should_report_a_shadow_rule_without_letting_it_change_the_action_or_the_score()
+    {
+        const string rules = """
+            rule watch: review weight 0.5 when amount > 10
+            rule trial-block: block weight 0.9 shadow when amount > 40 and count(60s) >= 1
+            rule trial-allow: allow shadow when amount > 40
+            """;
+        var compiled = Compile(rules);
+        var earlier = At(-10);
+
+        var outcome = compiled.Evaluate(History(earlier).View, At(0, 50m), late: false);
+        Assert.Equal((VerdictAction.Review, 0.5), (outcome.Action, outcome.Score)); // what the active rule alone decides
+        Assert.Equal(["watch"], outcome.Hits.Select(h => h.Id));
+        Assert.Equal(["trial-block", "trial-allow"], outcome.Shadow.Select(h => h.Id));
+        Assert.Equal(50m, outcome.Shadow[0].Values.First().Number); // explained as an active hit is
+
+        // Alone, a shadow hit leaves the transaction legit.
+        var quiet = Compile("rule trial: block shadow when amount > 40").Evaluate(History().View, At(0, 50m), late: false);
+        Assert.Equal((VerdictAction.Legit, 0.0, 0), (quiet.Action, quiet.Score, quiet.Hits.Count));
+        Assert.Equal("trial", Assert.Single(quiet.Shadow).Id);
+    }
+
+    [Fact]
     public void Should_let_allow_beat_block_and_block_beat_review_and_score_only_block_and_review()
     {
         const string rules = """

@@ -190,6 +190,8 @@ public static class OutputRecords
     private static readonly JsonEncodedText ValuesName = JsonEncodedText.Encode("values");
     private static readonly JsonEncodedText DetectedAtName = JsonEncodedText.Encode("detectedAt");
     private static readonly JsonEncodedText DetectorNodeName = JsonEncodedText.Encode("detectorNode");
+    private static readonly JsonEncodedText ShadowName = JsonEncodedText.Encode("shadow");
+    private static readonly JsonEncodedText RuleSetName = JsonEncodedText.Encode("ruleSet");
     private static readonly JsonEncodedText LateName = JsonEncodedText.Encode("late");
 
     /// <summary>
@@ -237,15 +239,47 @@ public static class OutputRecords
         return end > 0 && input[end] == (byte)'}' && input[0] == (byte)'{' ? end : -1;
     }
 
+    [ThreadStatic]
+    private static (RuleSetVersion Version, JsonEncodedText Text)? _ruleSetText;
+
     private static void WriteVerdict(Utf8JsonWriter json, Verdict v)
     {
         json.WriteStartObject(VerdictName);
         json.WriteNumber(ScoreName, v.Score);
         json.WriteString(ActionName, ActionTexts[(int)v.Action]);
-        json.WriteStartArray(RulesName);
-        for (var i = 0; i < v.Rules.Count; i++) // an index: foreach over the interface would allocate its enumerator
+        WriteHits(json, RulesName, v.Rules);
+        if (v.Shadow.Count > 0)
         {
-            var hit = v.Rules[i];
+            WriteHits(json, ShadowName, v.Shadow);
+        }
+
+        if (v.RuleSet is { } ruleSet)
+        {
+            // Every verdict of a group has the same version: its text is made once per thread and version, not per record.
+            if (_ruleSetText is not { } cached || cached.Version != ruleSet)
+            {
+                _ruleSetText = cached = (ruleSet, JsonEncodedText.Encode(ruleSet.ToString()));
+            }
+
+            json.WriteString(RuleSetName, cached.Text);
+        }
+
+        json.WriteString(DetectedAtName, v.DetectedAt.UtcDateTime);
+        json.WriteString(DetectorNodeName, v.DetectorNode);
+        if (v.Late)
+        {
+            json.WriteBoolean(LateName, true);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteHits(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<RuleHit> hits)
+    {
+        json.WriteStartArray(name);
+        for (var i = 0; i < hits.Count; i++) // an index: foreach over the interface would allocate its enumerator
+        {
+            var hit = hits[i];
             json.WriteStartObject();
             json.WriteString(IdName, hit.Id);
             json.WriteNumber(ObservedName, hit.Observed);
@@ -283,13 +317,5 @@ public static class OutputRecords
         }
 
         json.WriteEndArray();
-        json.WriteString(DetectedAtName, v.DetectedAt.UtcDateTime);
-        json.WriteString(DetectorNodeName, v.DetectorNode);
-        if (v.Late)
-        {
-            json.WriteBoolean(LateName, true);
-        }
-
-        json.WriteEndObject();
     }
 }

@@ -22,13 +22,14 @@ public sealed partial class PartitionActor
         }
 
         var now = _context.Clock.GetUtcNow();
+        var pack = _context.Rules.Pack; // once a group: rules changed at run time apply between groups, never inside one
         var verdicts = new Verdict?[command.Transactions.Count];
         string?[]? failures = null;
         for (var i = 0; i < verdicts.Length; i++)
         {
             try
             {
-                verdicts[i] = Score(command.Transactions[i], now);
+                verdicts[i] = Score(command.Transactions[i], pack, now);
             }
             catch (Exception e)
             {
@@ -48,7 +49,7 @@ public sealed partial class PartitionActor
         Sender.Tell(new TransactionsScored(verdicts, command.CorrelationId, failures));
     }
 
-    private Verdict Score(Transaction tx, DateTimeOffset now)
+    private Verdict Score(Transaction tx, Rules.Compiler.CompiledRules? pack, DateTimeOffset now)
     {
         var row = _accounts.FindOrAdd(tx.Source, out var added);
         if (added)
@@ -59,6 +60,6 @@ public sealed partial class PartitionActor
 
         _accounts.LastSeenTicks(row) = now.UtcTicks;
         _checkpoints.Changed(_accounts, row);
-        return Scoring.Score(_accounts.State(row), tx, _context.Rules, now, _context.Node);
+        return Scoring.Score(_accounts.State(row), tx, _context.Rules, pack, now, _context.Node);
     }
 }

@@ -18,12 +18,17 @@ public sealed class RuleSettings
     /// <summary>The longest window a rule may read; a rule needing more is refused at load (it bounds each account's history).</summary>
     public TimeSpan MaxWindow { get; set; } = Compiler.RuleEnvironment.DefaultMaxWindow;
 
-    /// <summary>The compiled rule file; when set it decides instead of the built-in rules.</summary>
-    public Compiler.CompiledRules? Pack { get; private set; }
+    /// <summary>
+    /// The compiled rules; when set they decide instead of the built-in rules. Replaced whole when the rule topics
+    /// change (<see cref="UsePack"/>, from any thread): a reader takes it once per group of transactions.
+    /// </summary>
+    public Compiler.CompiledRules? Pack => Volatile.Read(ref _pack);
+
+    private Compiler.CompiledRules? _pack;
 
     public RuleSettings UsePack(Compiler.CompiledRules? pack)
     {
-        Pack = pack;
+        Volatile.Write(ref _pack, pack);
         return this;
     }
 
@@ -47,22 +52,25 @@ public sealed class RuleSettings
     public int RememberedIdsPerAccount { get; set; } = 64;
 
     /// <summary>How long state is kept behind the newest event: the longest window the rules read plus the lateness.</summary>
-    public TimeSpan Retention
-    {
-        get
-        {
-            if (Pack is { } pack)
-            {
-                return pack.LongestWindow + AllowedLateness;
-            }
+    public TimeSpan Retention => RetentionOf(Pack);
 
-            var longest = TimeSpan.Zero;
-            if (VelocityCount.Enabled) longest = Max(longest, VelocityCount.Window);
-            if (VelocityAmount.Enabled) longest = Max(longest, VelocityAmount.Window);
-            if (SmallThenLarge.Enabled) longest = Max(longest, SmallThenLarge.Window);
-            if (ImpossibleTravel.Enabled) longest = Max(longest, ImpossibleTravel.Window);
-            return longest + AllowedLateness;
+    /// <summary>
+    /// The retention under <paramref name="pack"/>. Rules that change at run time keep <see cref="MaxWindow"/>: a rule
+    /// added later finds the history it reads already there.
+    /// </summary>
+    public TimeSpan RetentionOf(Compiler.CompiledRules? pack)
+    {
+        if (pack is not null)
+        {
+            return (pack.Version is null ? pack.LongestWindow : Max(pack.LongestWindow, MaxWindow)) + AllowedLateness;
         }
+
+        var longest = TimeSpan.Zero;
+        if (VelocityCount.Enabled) longest = Max(longest, VelocityCount.Window);
+        if (VelocityAmount.Enabled) longest = Max(longest, VelocityAmount.Window);
+        if (SmallThenLarge.Enabled) longest = Max(longest, SmallThenLarge.Window);
+        if (ImpossibleTravel.Enabled) longest = Max(longest, ImpossibleTravel.Window);
+        return longest + AllowedLateness;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

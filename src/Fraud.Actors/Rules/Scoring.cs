@@ -15,7 +15,14 @@ public static class Scoring
     /// Scores <paramref name="tx"/> for its account: a transaction id seen before returns its first verdict and changes
     /// nothing; otherwise the rules are evaluated, the transaction is recorded, and the verdict remembered.
     /// </summary>
-    public static Verdict Score(AccountState account, Transaction tx, RuleSettings rules, DateTimeOffset now, string node)
+    public static Verdict Score(AccountState account, Transaction tx, RuleSettings rules, DateTimeOffset now, string node) =>
+        Score(account, tx, rules, rules.Pack, now, node);
+
+    /// <summary>
+    /// <see cref="Score(AccountState, Transaction, RuleSettings, DateTimeOffset, string)"/> by <paramref name="pack"/>, read
+    /// once by the caller for a whole group (the rules may change between groups, never inside one); null: the built-in rules.
+    /// </summary>
+    public static Verdict Score(AccountState account, Transaction tx, RuleSettings rules, Compiler.CompiledRules? pack, DateTimeOffset now, string node)
     {
         var idHash = TransactionIdHash.Of(tx.TransactionId);
         if (account.TryRecall(idHash, out var previous))
@@ -26,10 +33,10 @@ public static class Scoring
         var late = IsLate(account, tx, rules);
         var country = Countries.Number(tx.Country); // once: the travel rule compares it, the history records it
         Verdict verdict;
-        if (rules.Pack is { } pack)
+        if (pack is not null)
         {
             var outcome = pack.Evaluate(account.View, tx, EventTime.TicksOf(tx), country, late);
-            verdict = new Verdict(outcome.Score, outcome.Hits, now, node, late) { Action = outcome.Action };
+            verdict = new Verdict(outcome.Score, outcome.Hits, now, node, late) { Action = outcome.Action, RuleSet = pack.Version, Shadow = outcome.Shadow };
         }
         else
         {
@@ -39,7 +46,7 @@ public static class Scoring
 
         if (!late)
         {
-            account.Record(AccountEvent.Of(tx, EventTime.TicksOf(tx), country, rules.Pack?.Kept ?? HistoryFields.None), rules.Retention.Ticks, rules.MaxEventsPerAccount);
+            account.Record(AccountEvent.Of(tx, EventTime.TicksOf(tx), country, pack?.Kept ?? HistoryFields.None), rules.RetentionOf(pack).Ticks, rules.MaxEventsPerAccount);
         }
 
         account.Remember(idHash, verdict, rules.RememberedIdsPerAccount);

@@ -9,6 +9,12 @@ public sealed record Verdict(double Score, IReadOnlyList<RuleHit> Rules, DateTim
     /// <summary>What the rules decided; the built-in rules only block, so a verdict with hits blocks unless told otherwise.</summary>
     public VerdictAction Action { get; init; } = Rules.Count > 0 ? VerdictAction.Block : VerdictAction.Legit;
 
+    /// <summary>The rule set that decided (from the rule topics); null when the rules came from a file read at start.</summary>
+    public RuleSetVersion? RuleSet { get; init; }
+
+    /// <summary>The shadow rules that matched: reported, never part of the action or the score.</summary>
+    public IReadOnlyList<RuleHit> Shadow { get; init; } = Array.Empty<RuleHit>();
+
     public bool IsFraud => Action == VerdictAction.Block;
 
     public bool IsReview => Action == VerdictAction.Review;

@@ -33,7 +33,7 @@ internal struct RememberedVerdicts
     {
         var slot = Slot(k);
         var v = arena.Verdicts.Span(_verdicts)[slot];
-        return new RememberedVerdict(arena.Ids.Span(_ids)[slot], v.DetectedAtTicks, NodeNames.Of(v.Node), v.Late, v.WithRules ? arena.WithRules[row][slot] : null);
+        return new RememberedVerdict(arena.Ids.Span(_ids)[slot], v.DetectedAtTicks, NodeNames.Of(v.Node), v.Late, v.WithRules ? arena.WithRules[row][slot] : null, RuleSetNumbers.Of(v.RuleSet));
     }
 
     public readonly bool TryGet(AccountArena arena, int row, ulong id, out RememberedVerdict verdict)
@@ -88,7 +88,7 @@ internal struct RememberedVerdicts
 
         var slot = Slot(_count);
         arena.Ids.Span(_ids)[slot] = verdict.Id;
-        arena.Verdicts.Span(_verdicts)[slot] = new Remembered(verdict.DetectedAtTicks, NodeNames.Number(verdict.Node), verdict.Late, verdict.WithRules is not null);
+        arena.Verdicts.Span(_verdicts)[slot] = new Remembered(verdict.DetectedAtTicks, RuleSetNumbers.Number(verdict.RuleSet), (ushort)NodeNames.Number(verdict.Node), verdict.Late, verdict.WithRules is not null);
         if (verdict.WithRules is not null)
         {
             if (!_keepsRules)
@@ -188,5 +188,5 @@ internal struct RememberedVerdicts
     }
 
     /// <summary>A slot's verdict without its id (see <see cref="RememberedVerdict"/>), its node by number, its rules elsewhere.</summary>
-    internal readonly record struct Remembered(long DetectedAtTicks, int Node, bool Late, bool WithRules);
+    internal readonly record struct Remembered(long DetectedAtTicks, int RuleSet, ushort Node, bool Late, bool WithRules);
 }

@@ -6,11 +6,12 @@ namespace Fraud.Actors.Rules.Compiler;
 
 /// <summary>
 /// A rule file compiled: every enabled rule is evaluated for every transaction (so every hit is explained), then the
-/// actions decide. Safe to share between partitions: the per-transaction scratch lives on the evaluating thread's stack.
+/// active rules' actions decide; shadow rules are evaluated after them and only reported. Safe to share between partitions: the per-transaction scratch lives on the evaluating thread's stack.
 /// </summary>
 public sealed class CompiledRules
 {
     private readonly CompiledRule[] _enabled;
+    private readonly int _active;
     private readonly double[] _weights;
     private readonly int _slots;
 
@@ -32,7 +33,9 @@ public sealed class CompiledRules
         Kept = kept;
         Path = path;
         Definitions = rules.Select(r => r.Definition).ToArray();
-        _enabled = rules.Where(r => r.Definition.Enabled).ToArray();
+        // Active rules first, then shadow ones: one loop evaluates both, and an index past the active ones only reports.
+        _enabled = rules.Where(r => r.Definition.Mode == RuleMode.Active).Concat(rules.Where(r => r.Definition.Mode == RuleMode.Shadow)).ToArray();
+        _active = rules.Count(r => r.Definition.Mode == RuleMode.Active);
         _weights = _enabled.Select(r => Math.Clamp(r.Definition.Weight, 0, 1)).ToArray();
         _conditions = _enabled.Select(r => r.Condition).ToArray();
         _readsHistory = _enabled.Select(r => r.ReadsHistory).ToArray();
@@ -44,6 +47,10 @@ public sealed class CompiledRules
     public string Path { get; }
 
     public IReadOnlyList<RuleDefinition> Definitions { get; }
+
+    /// <summary>The rule-set version these rules are (from the rule topics); null for a rule file read at start.</summary>
+    /// <remarks>Set once, by whoever compiled them, before they are shared.</remarks>
+    public RuleSetVersion? Version { get; internal set; }
 
     /// <summary>The longest window any rule reads (enabled or not: enabling one must not find its history gone).</summary>
     public TimeSpan LongestWindow { get; }
@@ -86,7 +93,7 @@ public sealed class CompiledRules
 
         if (first == conditions.Length)
         {
-            return new RuleOutcome(Array.Empty<RuleHit>(), VerdictAction.Legit, 0);
+            return new RuleOutcome(Array.Empty<RuleHit>(), VerdictAction.Legit, 0, Array.Empty<RuleHit>());
         }
 
         if (_allSlots > _slots)
@@ -102,6 +109,7 @@ public sealed class CompiledRules
         }
 
         var hits = new List<RuleHit>();
+        List<RuleHit>? shadow = null;
         var (allow, block, review) = (false, false, false);
         var clean = 1.0;
         for (var k = first; k < conditions.Length; k++)
@@ -112,6 +120,12 @@ public sealed class CompiledRules
             }
 
             var rule = _enabled[k];
+            if (k >= _active)
+            {
+                (shadow ??= new List<RuleHit>()).Add(rule.Explain(ref input));
+                continue;
+            }
+
             hits.Add(rule.Explain(ref input));
             switch (rule.Action)
             {
@@ -130,6 +144,6 @@ public sealed class CompiledRules
         }
 
         var decision = allow ? VerdictAction.Allow : block ? VerdictAction.Block : review ? VerdictAction.Review : VerdictAction.Legit;
-        return new RuleOutcome(hits, decision, Math.Round(1 - clean, 4));
+        return new RuleOutcome(hits.Count == 0 ? Array.Empty<RuleHit>() : hits, decision, Math.Round(1 - clean, 4), shadow ?? (IReadOnlyList<RuleHit>)Array.Empty<RuleHit>());
     }
 }

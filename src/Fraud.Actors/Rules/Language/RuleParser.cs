@@ -88,7 +88,7 @@ public sealed class RuleParser
 
             double weight = 1;
             var version = 1;
-            var enabled = true;
+            var mode = RuleMode.Active;
             while (!Current.Is("when"))
             {
                 var option = Next();
@@ -113,10 +113,13 @@ public sealed class RuleParser
                         version = (int)v;
                         break;
                     case { Kind: TokenKind.Identifier, Text: "disabled" }:
-                        enabled = false;
+                        mode = RuleMode.Disabled;
+                        break;
+                    case { Kind: TokenKind.Identifier, Text: "shadow" }:
+                        mode = RuleMode.Shadow;
                         break;
                     default:
-                        throw Error(option, $"expected 'weight', 'version', 'disabled' or 'when', found {option.Describe()}");
+                        throw Error(option, $"expected 'weight', 'version', 'shadow', 'disabled' or 'when', found {option.Describe()}");
                 }
             }
 
@@ -127,7 +130,7 @@ public sealed class RuleParser
                 throw Error(Current, $"expected 'and', 'or', an operator or the next 'rule', found {Current.Describe()}");
             }
 
-            rules.Add(new RuleDefinition(id.Text, action, weight, enabled, version, condition, start.Line));
+            rules.Add(new RuleDefinition(id.Text, action, weight, mode, version, condition, start.Line));
         }
 
         return rules;

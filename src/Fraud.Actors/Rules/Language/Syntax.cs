@@ -11,8 +11,23 @@ public enum RuleAction
 /// <summary>A parsed rule file: its rules in file order.</summary>
 public sealed record RuleFile(string Path, IReadOnlyList<RuleDefinition> Rules);
 
-/// <summary>One rule as written: id, action, weight, whether it runs, its version, its condition.</summary>
-public sealed record RuleDefinition(string Id, RuleAction Action, double Weight, bool Enabled, int Version, Expr Condition, int Line);
+/// <summary>
+/// Whether a rule decides: an active one does; a shadow one is evaluated and reported beside the verdict but changes
+/// neither action nor score (how a new rule is tried on live traffic); a disabled one is kept and not evaluated.
+/// </summary>
+public enum RuleMode
+{
+    Active,
+    Shadow,
+    Disabled,
+}
+
+/// <summary>One rule as written: id, action, weight, mode, its version, its condition.</summary>
+public sealed record RuleDefinition(string Id, RuleAction Action, double Weight, RuleMode Mode, int Version, Expr Condition, int Line)
+{
+    /// <summary>Evaluated (active or shadow).</summary>
+    public bool Enabled => Mode != RuleMode.Disabled;
+}
 
 /// <summary>A node of a condition, with where it starts in the file.</summary>
 public abstract record Expr(int Line, int Column);

@@ -5,11 +5,16 @@ namespace Fraud.Actors.State;
 /// <summary>
 /// Format version 2 of an account state: as version 1, plus what the rule language needs. Each event adds a byte saying
 /// which of currency, category, target and device follow (only those kept cost bytes); each remembered verdict with
-/// rules adds its action, and each hit its rule's version and the values its comparisons saw.
+/// rules adds its action, and each hit its rule's version and the values its comparisons saw. Version 3, what this
+/// code writes, adds to a verdict its rule-set version and its shadow hits, each behind a flag (none costs nothing).
 /// </summary>
 internal static class AccountStateV2
 {
     public const byte Version = 2;
+
+    public const byte Version3 = 3;
+
+    private const byte IsLate = 1, WithRules = 2, NewNode = 4, WithRuleSet = 8, WithShadow = 16;
 
     private const byte HasCurrency = 1, HasCategory = 2, HasTarget = 4, HasDevice = 8, HasField1 = 16, HasField2 = 32;
 
@@ -44,7 +49,9 @@ internal static class AccountStateV2
             var verdict = state.Verdicts.At(state.Arena, state.Row, k);
             var node = nodes.IndexOf(verdict.Node);
             var withRules = verdict.WithRules;
-            var flags = (byte)((verdict.Late ? 1 : 0) | (withRules is not null ? 2 : 0) | (node < 0 ? 4 : 0));
+            var shadow = withRules?.Shadow ?? [];
+            var flags = (byte)((verdict.Late ? IsLate : 0) | (withRules is not null ? WithRules : 0) | (node < 0 ? NewNode : 0)
+                | (verdict.RuleSet is not null ? WithRuleSet : 0) | (shadow.Count > 0 ? WithShadow : 0));
             w.Write(verdict.Id);
             w.Write(flags);
             w.Write(verdict.DetectedAtTicks);
@@ -58,17 +65,30 @@ internal static class AccountStateV2
                 w.Write7BitEncodedInt(node);
             }
 
+            if (verdict.RuleSet is { } ruleSet)
+            {
+                w.Write7BitEncodedInt64(ruleSet.Rules);
+                w.Write7BitEncodedInt64(ruleSet.Lists);
+            }
+
             if (withRules is not null)
             {
                 w.Write(withRules.Score);
                 w.Write((byte)withRules.Action);
                 BinaryVerdicts.WriteRules(w, withRules.Rules);
+                if (shadow.Count > 0)
+                {
+                    BinaryVerdicts.WriteRules(w, shadow);
+                }
             }
         }
     }
 
-    public static void Read(BinaryReader r, AccountState state)
+    /// <summary>Reads format <paramref name="version"/> (2 or 3) into <paramref name="state"/>.</summary>
+    public static void Read(BinaryReader r, AccountState state, byte version)
     {
+        // Format 2 wrote only the first three flags: any other bit there is damage, not a feature.
+        var known = version >= Version3 ? IsLate | WithRules | NewNode | WithRuleSet | WithShadow : IsLate | WithRules | NewNode;
         state.NewestTicks = r.ReadInt64();
         var events = r.Read7BitEncodedInt();
         for (var i = 0; i < events; i++)
@@ -90,9 +110,14 @@ internal static class AccountStateV2
         {
             var id = r.ReadUInt64();
             var flags = r.ReadByte();
+            if ((flags & ~known) != 0)
+            {
+                throw new FormatException($"a verdict of unknown flags {flags}");
+            }
+
             var detectedAt = r.ReadInt64();
             string node;
-            if ((flags & 4) != 0)
+            if ((flags & NewNode) != 0)
             {
                 node = r.ReadString();
                 nodes.Add(node);
@@ -102,9 +127,10 @@ internal static class AccountStateV2
                 node = nodes[r.Read7BitEncodedInt()];
             }
 
-            var late = (flags & 1) != 0;
+            var late = (flags & IsLate) != 0;
+            RuleSetVersion? ruleSet = (flags & WithRuleSet) != 0 ? new RuleSetVersion(r.Read7BitEncodedInt64(), r.Read7BitEncodedInt64()) : null;
             Verdict? withRules = null;
-            if ((flags & 2) != 0)
+            if ((flags & WithRules) != 0)
             {
                 var score = r.ReadDouble();
                 var action = r.ReadByte();
@@ -114,10 +140,14 @@ internal static class AccountStateV2
                 }
 
                 var rules = BinaryVerdicts.ReadRules(r);
-                withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late) { Action = (VerdictAction)action };
+                var shadow = (flags & WithShadow) != 0 ? BinaryVerdicts.ReadRules(r) : [];
+                withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late)
+                {
+                    Action = (VerdictAction)action, RuleSet = ruleSet, Shadow = shadow,
+                };
             }
 
-            state.Verdicts.Add(state.Arena, state.Row, new RememberedVerdict(id, detectedAt, node, late, withRules), int.MaxValue);
+            state.Verdicts.Add(state.Arena, state.Row, new RememberedVerdict(id, detectedAt, node, late, withRules, ruleSet), int.MaxValue);
         }
     }
 }
