@@ -56,7 +56,7 @@ public sealed class CompiledRules
     public TimeSpan LongestWindow { get; }
 
     /// <summary>The texts of earlier transactions the rules read, so the history keeps them (enabled or not, as the window).</summary>
-    public HistoryFields Kept { get; }
+    public HistoryFields Kept { get; internal set; }
 
     /// <summary>The input fields the rules read by name (<c>field("x")</c>), for the parser to keep; null when none.</summary>
     public InputFields? Fields { get; }

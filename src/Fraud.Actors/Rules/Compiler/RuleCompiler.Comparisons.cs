@@ -221,7 +221,9 @@ internal sealed partial class RuleCompiler
         var value = Expect(list.Value, scope, Kind.Text, $"what 'in @{list.List}' tests");
         if (!_environment.Lists.TryGetValue(list.List, out var members))
         {
-            throw Error(list, $"no list '@{list.List}' (looked for {list.List}{RuleEnvironment.ListExtension} next to the rules)");
+            throw Error(list, _environment.ListsWhere is { } where
+                ? $"no list '@{list.List}' in {where}"
+                : $"no list '@{list.List}' (looked for {list.List}{RuleEnvironment.ListExtension} next to the rules)");
         }
 
         if (value.Txt is null)

@@ -3,6 +3,9 @@ namespace Fraud.Actors.Rules.Compiler;
 /// <summary>What a rule file may refer to besides the transaction: its named lists, the currency rates, the longest history allowed.</summary>
 internal sealed record RuleEnvironment(IReadOnlyDictionary<string, IReadOnlySet<string>> Lists, CurrencyRates? Rates, TimeSpan MaxWindow)
 {
+    /// <summary>Where lists come from, for the line that says one is missing; null: files next to the rules.</summary>
+    public string? ListsWhere { get; init; }
+
     public const string ListExtension = ".list";
 
     public const string RatesFileName = "rates.txt";

@@ -27,9 +27,14 @@ public static class RulePack
             }
         }
 
+        return RuleCompiler.Compile(file, new RuleEnvironment(lists, RatesIn(directory), maxWindow));
+    }
+
+    /// <summary>The currency rates in <paramref name="directory"/>'s <c>rates.txt</c>; null when it has none.</summary>
+    internal static CurrencyRates? RatesIn(string directory)
+    {
         var ratesPath = Path.Combine(directory, RuleEnvironment.RatesFileName);
-        var rates = File.Exists(ratesPath) ? CurrencyRates.Parse(File.ReadAllText(ratesPath), ratesPath) : null;
-        return RuleCompiler.Compile(file, new RuleEnvironment(lists, rates, maxWindow));
+        return File.Exists(ratesPath) ? CurrencyRates.Parse(File.ReadAllText(ratesPath), ratesPath) : null;
     }
 
     /// <summary>A list's members: each line trimmed, blank lines and <c>#</c> comments skipped.</summary>
@@ -54,7 +59,7 @@ public static class RulePack
     private static IEnumerable<string> ListsNamed(RuleFile file) =>
         file.Rules.SelectMany(r => Walk(r.Condition)).OfType<InList>().Select(l => l.List).Distinct(StringComparer.Ordinal);
 
-    private static IEnumerable<Expr> Walk(Expr expr)
+    internal static IEnumerable<Expr> Walk(Expr expr)
     {
         yield return expr;
         var children = expr switch
