@@ -86,7 +86,7 @@ public sealed class RulePackEndToEndSpecs
             ["Checkpoints__ConnectionString"] = $"Data Source={FraudProcess.NewCheckpointFile()}",
         };
         await using var detector = FraudProcess.Start("fraud.dll", ["detect"], env);
-        await detector.WaitForLineAsync("(6 rules, 6 enabled)", Patience);
+        await detector.WaitForLineAsync("(6 rules, 6 active)", Patience);
 
         var outputs = new Dictionary<string, (string Topic, JsonElement Verdict)>();
         var deadline = DateTime.UtcNow + Patience;

@@ -11,4 +11,10 @@ public static class TopicNames
     public const string Fraud = "streaming.transactions.fraud";
     public const string Review = "streaming.transactions.review";
     public const string DeadLetter = "streaming.transactions.dead-letter";
+
+    /// <summary>The rules, key = rule id (compacted; read whole by every node).</summary>
+    public const string Rules = "fraud.rules";
+
+    /// <summary>The lists and their items, key = list or list/item (compacted; read whole by every node).</summary>
+    public const string Lists = "fraud.lists";
 }

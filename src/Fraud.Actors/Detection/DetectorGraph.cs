@@ -55,11 +55,12 @@ public static class DetectorGraph
     /// throws (a bug of ours) makes that record alone a dead letter (<see cref="RejectReasons.InternalError"/>).
     /// </summary>
     public static Flow<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>, NotUsed> Parse<TAck>(
-        RecordLimits? limits = null, TimeProvider? clock = null, int parallelism = DefaultStepParallelism, InputFields? fields = null)
+        RecordLimits? limits = null, TimeProvider? clock = null, int parallelism = DefaultStepParallelism, Func<InputFields?>? fields = null)
     {
         var (checks, time) = (limits ?? RecordLimits.Default, clock ?? TimeProvider.System);
+        // The fields are asked once a group: rules changed at run time may read new ones from the next group on.
         return Step<IReadOnlyList<InboundRecord<TAck>>, IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)>>(
-            group => ParseGroup(group, checks, time.GetUtcNow(), fields), parallelism).Named("parse");
+            group => ParseGroup(group, checks, time.GetUtcNow(), fields?.Invoke()), parallelism).Named("parse");
     }
 
     private static IReadOnlyList<(InboundRecord<TAck> Input, ParseResult Parsed)> ParseGroup<TAck>(IReadOnlyList<InboundRecord<TAck>> group, RecordLimits limits, DateTimeOffset now,
@@ -201,7 +202,7 @@ public static class DetectorGraph
         int stepParallelism = DefaultStepParallelism,
         RecordLimits? limits = null,
         TimeProvider? clock = null,
-        InputFields? fields = null)
+        Func<InputFields?>? fields = null)
     {
         var size = Math.Max(1, batchSize);
         return RunnableGraph.FromGraph(GraphDsl.Create(source, committer, (s, c) => (s, c), (builder, src, commit) =>

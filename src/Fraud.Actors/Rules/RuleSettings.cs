@@ -15,6 +15,14 @@ public sealed class RuleSettings
     /// <summary>The rule file (<c>*.rules</c>, docs/rules.md) a detector loads at start.</summary>
     public string File { get; set; } = DefaultFile;
 
+    /// <summary>
+    /// Where a detector's rules come from: <c>topics</c> (the rule and list topics, seeded from <see cref="File"/> when
+    /// the rule topic is empty, and followed: a change applies on every node within seconds) or <c>file</c> (read at start).
+    /// </summary>
+    public string Source { get; set; } = "topics";
+
+    public bool FromTopics => !Source.Equals("file", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The longest window a rule may read; a rule needing more is refused at load (it bounds each account's history).</summary>
     public TimeSpan MaxWindow { get; set; } = Compiler.RuleEnvironment.DefaultMaxWindow;
 

@@ -11,7 +11,7 @@ using Fraud.Kafka.Embedded;
 
 namespace Fraud.Host.Cli;
 
-/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read, replay, rules validate.</summary>
+/// <summary>The <c>fraud</c> command line: demo, broker, detect, topic read, replay, rules, lists.</summary>
 public static class FraudCli
 {
     /// <summary>Parses and runs; user errors end as one <c>error: ...</c> line and exit code 2.</summary>
@@ -47,6 +47,7 @@ public static class FraudCli
         root.Subcommands.Add(Topic());
         root.Subcommands.Add(Replay());
         root.Subcommands.Add(RulesCommand.Create());
+        root.Subcommands.Add(ListsCommand.Create());
         return root;
     }
 
@@ -96,6 +97,11 @@ public static class FraudCli
             foreach (var topic in settings.Topics.All)
             {
                 broker.CreateTopic(topic, settings.Topics.PartitionsOf(topic));
+            }
+
+            foreach (var topic in settings.Topics.Catalog)
+            {
+                broker.CreateTopic(topic, 1);
             }
 
             Console.WriteLine($"broker: listening on {broker.BootstrapServers} with topics {string.Join(", ", settings.Topics.All.Select(t => $"{t} ({settings.Topics.PartitionsOf(t)})"))}");
@@ -237,7 +243,7 @@ public static class FraudCli
         return command;
     }
 
-    private static FraudSettings Settings(string? bootstrap, string? urls = null)
+    internal static FraudSettings Settings(string? bootstrap, string? urls = null)
     {
         var overrides = new Dictionary<string, string?>(UrlsOverride(urls));
         if (bootstrap is not null)

@@ -34,7 +34,17 @@ public sealed class TopicSettings
 
     public short ReplicationFactor { get; set; } = 1;
 
+    /// <summary>The rule topic (compacted, one partition): what every node runs, unless <c>Fraud:Rules:Source</c> is <c>file</c>.</summary>
+    public string Rules { get; set; } = TopicNames.Rules;
+
+    /// <summary>The list topic (compacted, one partition).</summary>
+    public string Lists { get; set; } = TopicNames.Lists;
+
+    /// <summary>The topics of transactions and verdicts.</summary>
     public IEnumerable<string> All => [Input, Legit, Fraud, Review, DeadLetter];
+
+    /// <summary>The compacted topics of rules and lists: one partition each, so each is one sequence of changes.</summary>
+    public IEnumerable<string> Catalog => [Rules, Lists];
 
     /// <summary>How many partitions the host gives <paramref name="topic"/> when it creates it.</summary>
     public int PartitionsOf(string topic) => topic == Input || OutputPartitions <= 0 ? Partitions : OutputPartitions;

@@ -71,7 +71,7 @@ public sealed class KafkaDetector : IAsyncDisposable
         IConsumerControl? held = null;
         health.Failed += (topic, partition, _) => held?.Session.Hold(new TopicPartition(topic, partition));
         var (control, completion) = DetectorGraph.Create(source, scorer, sinks, committer, detector.Parallelism, detector.ScoreBatch, limits: settings.Limits,
-            fields: settings.Rules.Pack?.Fields).Run(system.Materializer());
+            fields: () => settings.Rules.Pack?.Fields).Run(system.Materializer());
         held = control;
         foreach (var problem in health.Failing)
         {

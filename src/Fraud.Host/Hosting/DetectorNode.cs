@@ -56,7 +56,11 @@ public sealed class DetectorNode : IAsyncDisposable
             throw new StartupException(problem);
         }
 
-        settings.Rules.UsePack(settings.Rules.Pack ?? RuleFiles.Load(settings.Rules));
+        if (!settings.Rules.FromTopics)
+        {
+            settings.Rules.UsePack(settings.Rules.Pack ?? RuleFiles.Load(settings.Rules));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.WebHost.UseUrls(settings.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         // Program owns SIGTERM/Ctrl+C: the stream must drain before the actor system stops, so the host must not
@@ -115,6 +119,12 @@ public sealed class DetectorNode : IAsyncDisposable
             hostLog.LogInformation("waiting to become an Up member of the cluster (seed nodes: {Seeds})", string.Join(", ", settings.Cluster.SeedNodes));
         }
 
+        if (settings.Rules.FromTopics)
+        {
+            // Before the first record: a node scores only with the rule set every node reads from the topics.
+            runtime.RuleTopics = Rules.RuleTopicFollower.Start(kafka.Settings, settings, loggers.CreateLogger("Fraud.Rules"), cancel);
+        }
+
         var kafkaLog = loggers.CreateLogger("Fraud.Kafka");
         runtime.Pipeline = KafkaDetector.Start(system, region, durable, runtime.PartitionHealth, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
         var session = runtime.Pipeline.Session;
@@ -148,6 +158,11 @@ public sealed class DetectorNode : IAsyncDisposable
 
         await _stopMonitor.CancelAsync();
         await _monitor;
+        if (_runtime.RuleTopics is { } topics)
+        {
+            await topics.DisposeAsync();
+        }
+
         await DisposeHostAsync();
     }
 

@@ -8,7 +8,7 @@ namespace Fraud.Host.Hosting;
 /// <summary>
 /// The Kafka this process talks to: the configured cluster, or, when <c>Kafka:BootstrapServers</c> is empty, the
 /// embedded broker started here (for trying the product and for tests; production uses a real cluster).
-/// Either way the four topics exist once this is open.
+/// Either way the topics exist once this is open: transactions, verdicts, and the compacted rules and lists.
 /// </summary>
 public sealed class KafkaConnection : IDisposable
 {
@@ -35,6 +35,11 @@ public sealed class KafkaConnection : IDisposable
                 broker.CreateTopic(topic, settings.Topics.PartitionsOf(topic));
             }
 
+            foreach (var topic in settings.Topics.Catalog)
+            {
+                broker.CreateTopic(topic, 1); // the mock does not compact: every change stays, which reads the same
+            }
+
             var embedded = settings.Kafka.WithBootstrapServers(broker.BootstrapServers);
             // The mock holds every fetch for the whole fetch.wait.max.ms (500 ms by default) even when records are
             // waiting, where a real broker answers as soon as fetch.min.bytes are there: keep the wait short here.
@@ -47,7 +52,9 @@ public sealed class KafkaConnection : IDisposable
             throw new StartupException(problem);
         }
 
-        var specs = settings.Topics.All.Select(t => new TopicSpec(t, settings.Topics.PartitionsOf(t), settings.Topics.ReplicationFactor));
+        var compact = new Dictionary<string, string> { ["cleanup.policy"] = "compact" };
+        var specs = settings.Topics.All.Select(t => new TopicSpec(t, settings.Topics.PartitionsOf(t), settings.Topics.ReplicationFactor))
+            .Concat(settings.Topics.Catalog.Select(t => new TopicSpec(t, 1, settings.Topics.ReplicationFactor, compact)));
         foreach (var warning in await TopicAdmin.EnsureTopicsAsync(settings.Kafka, specs, TimeSpan.FromSeconds(30)))
         {
             Console.Error.WriteLine($"warning: {warning}");

@@ -32,6 +32,9 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
 
     public KafkaDetector? Pipeline { get; internal set; }
 
+    /// <summary>What keeps the rules those of the rule topics (null when they come from a file).</summary>
+    public Rules.RuleTopicFollower? RuleTopics { get; internal set; }
+
     /// <summary>Consumer lag per owned partition, as last sampled (once a second).</summary>
     public IReadOnlyList<PartitionLag> Lag { get; internal set; } = [];
 

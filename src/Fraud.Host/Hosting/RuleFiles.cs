@@ -34,7 +34,15 @@ public static class RuleFiles
         }
     }
 
-    /// <summary>One line for the start-up log: which file, how many rules, how many enabled.</summary>
+    /// <summary>One line for the start-up log: which file or rule set, how many rules, how many evaluated.</summary>
     public static string Describe(CompiledRules pack) =>
-        $"{pack.Path} ({pack.Definitions.Count} rules, {pack.Definitions.Count(r => r.Enabled)} enabled)";
+        pack.Version is { } version ? $"{pack.Path} at rule set {version} ({Count(pack)})" : $"{pack.Path} ({Count(pack)})";
+
+    /// <summary>How many rules, how many active, how many in shadow.</summary>
+    public static string Count(CompiledRules pack)
+    {
+        var rules = pack.Definitions;
+        var shadow = rules.Count(r => r.Mode == Actors.Rules.Language.RuleMode.Shadow);
+        return $"{rules.Count} rules, {rules.Count(r => r.Mode == Actors.Rules.Language.RuleMode.Active)} active" + (shadow > 0 ? $", {shadow} in shadow" : "");
+    }
 }

@@ -33,6 +33,12 @@ public static class FraudMetrics
     public static readonly Counter RuleHits = Prometheus.Metrics.CreateCounter(
         "fraud_rule_hits_total", "Times each rule fired in a written verdict.", "rule");
 
+    public static readonly Gauge RuleSetVersion = Prometheus.Metrics.CreateGauge(
+        "fraud_rule_set_version", "The rule set this node runs: its position in the rule topic and in the list topic", "topic");
+
+    public static readonly Counter RuleSetsRefused = Prometheus.Metrics.CreateCounter(
+        "fraud_rule_sets_refused_total", "Rule sets from the rule topics that did not compile (the node kept the one it ran)");
+
     public static readonly Counter DeadLetters = Prometheus.Metrics.CreateCounter(
         "fraud_dead_letters_total", "Inputs written to the dead-letter topic, by reason.", "reason");
 

@@ -5,8 +5,8 @@ using Fraud.Kafka.Settings;
 
 namespace Fraud.Kafka.Admin;
 
-/// <summary>A topic the application needs.</summary>
-public sealed record TopicSpec(string Name, int Partitions, short ReplicationFactor = 1);
+/// <summary>A topic the application needs, with the configs it is created with (e.g. <c>cleanup.policy=compact</c>).</summary>
+public sealed record TopicSpec(string Name, int Partitions, short ReplicationFactor = 1, IReadOnlyDictionary<string, string>? Configs = null);
 
 /// <summary>Creates missing topics on a real broker. (The embedded broker creates its own: its admin API cannot.)</summary>
 public static class TopicAdmin
@@ -34,7 +34,11 @@ public static class TopicAdmin
             }
             else
             {
-                missing.Add(new TopicSpecification { Name = topic.Name, NumPartitions = topic.Partitions, ReplicationFactor = topic.ReplicationFactor });
+                missing.Add(new TopicSpecification
+                {
+                    Name = topic.Name, NumPartitions = topic.Partitions, ReplicationFactor = topic.ReplicationFactor,
+                    Configs = topic.Configs?.ToDictionary(c => c.Key, c => c.Value),
+                });
             }
         }
 

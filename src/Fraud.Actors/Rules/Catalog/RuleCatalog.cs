@@ -45,6 +45,9 @@ public sealed class RuleCatalog
     public RuleCatalog WithList(string key, byte[]? value, long listsPosition) =>
         new(_rules, value is null ? _lists.Remove(key) : _lists.SetItem(key, value), Version with { Lists = listsPosition });
 
+    /// <summary>These rules with <paramref name="other"/>'s lists, at the version the two make together.</summary>
+    public RuleCatalog WithListsOf(RuleCatalog other) => new(_rules, other._lists, Version with { Lists = other.Version.Lists });
+
     /// <summary>The rules, in the order their ids first appeared: each one's record, or why it cannot be read.</summary>
     public IEnumerable<(string Id, RuleRecord? Record, string? Problem)> Rules() =>
         _rules.OrderBy(r => r.Value.Order).ThenBy(r => r.Key, StringComparer.Ordinal)
