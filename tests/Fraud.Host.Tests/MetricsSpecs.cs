@@ -34,7 +34,7 @@ public sealed partial class MetricsSpecs
         Assert.Equal(legit + fraud + dead, metrics[("fraud_records_in_total", "topic=\"queueing.transactions\"")]);
         foreach (var rule in root.GetProperty("ruleHits").EnumerateObject())
         {
-            Assert.Equal(rule.Value.GetInt64(), metrics[("fraud_rule_hits_total", $"rule=\"{rule.Name}\"")]);
+            Assert.Equal(rule.Value.GetInt64(), metrics[("fraud_rule_hits_total", $"rule=\"{rule.Name}\",version=\"1\",mode=\"active\"")]);
         }
 
         Assert.Equal(legit + fraud + dead, metrics[("fraud_processing_seconds_count", "")]);

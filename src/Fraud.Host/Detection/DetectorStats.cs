@@ -118,7 +118,12 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
         {
             var hit = rules[i];
             _ruleHits.AddOrUpdate(hit.Id, 1, (_, n) => n + 1);
-            FraudMetrics.RuleHits.WithLabels(hit.Id).Inc();
+            FraudMetrics.RuleHit(hit, shadow: false).Inc();
+        }
+
+        for (var i = 0; i < summary.Shadow.Count; i++)
+        {
+            FraudMetrics.RuleHit(summary.Shadow[i], shadow: true).Inc();
         }
 
         if (summary.Scenario is { } scenario)
@@ -254,11 +259,14 @@ public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict
 /// </summary>
 public readonly record struct OutputSummary(Outcome Outcome, DateTimeOffset EventTime, IReadOnlyList<RuleHit> Rules, FlaggedTransaction? Flagged, string? RejectReason, string? Scenario)
 {
+    /// <summary>The shadow rules that matched: counted in the metric beside the active ones, never in the outcome.</summary>
+    public IReadOnlyList<RuleHit> Shadow { get; init; } = Array.Empty<RuleHit>();
+
     public static OutputSummary Of<TAck>(ScoredRecord<TAck> scored) => scored.Outcome switch
     {
         Outcome.DeadLetter => new(Outcome.DeadLetter, default, Array.Empty<RuleHit>(), null, scored.RejectReason, null),
         var outcome => new(outcome, scored.Transaction!.Timestamp, scored.Verdict!.Rules,
             outcome is Outcome.Fraud or Outcome.Review ? new FlaggedTransaction(scored.Transaction, scored.Verdict, scored.Input.Origin.Partition) : null,
-            null, DetectorStats.Label(scored.Input.Headers)),
+            null, DetectorStats.Label(scored.Input.Headers)) { Shadow = scored.Verdict.Shadow },
     };
 }

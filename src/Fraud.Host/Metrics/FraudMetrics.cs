@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Fraud.Actors.Rules;
 using Prometheus;
 
 namespace Fraud.Host.Metrics;
@@ -31,7 +32,13 @@ public static class FraudMetrics
     private static readonly ConcurrentDictionary<(Counter, string), Counter.Child> TopicChildren = new();
 
     public static readonly Counter RuleHits = Prometheus.Metrics.CreateCounter(
-        "fraud_rule_hits_total", "Times each rule fired in a written verdict.", "rule");
+        "fraud_rule_hits_total", "Times each rule fired in a written verdict, by its version and mode (active or shadow).", "rule", "version", "mode");
+
+    private static readonly ConcurrentDictionary<(string, int, bool), Counter.Child> RuleHitChildren = new();
+
+    // Found once per rule, version and mode: labels given as strings are looked up on every increment otherwise.
+    public static Counter.Child RuleHit(RuleHit hit, bool shadow) => RuleHitChildren.GetOrAdd((hit.Id, hit.Version, shadow),
+        static key => RuleHits.WithLabels(key.Item1, key.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture), key.Item3 ? "shadow" : "active"));
 
     public static readonly Gauge RuleSetVersion = Prometheus.Metrics.CreateGauge(
         "fraud_rule_set_version", "The rule set this node runs: its position in the rule topic and in the list topic", "topic");
