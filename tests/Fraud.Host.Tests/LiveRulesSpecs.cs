@@ -12,7 +12,7 @@ namespace Fraud.Host.Tests;
 /// Rules changed while three detector nodes score a stream: a threshold through <c>fraud rules apply</c>, a list item
 /// through <c>fraud lists remove</c>, then a broken rule written straight to the rule topic. Every node scores with
 /// each change within 2 s; a shadow rule is reported and routes nothing; the broken rule is refused and the nodes go
-/// on with the version they ran.
+/// on with the version they ran, and a node started after it runs the last rule set that compiles.
 /// </summary>
 public sealed class LiveRulesSpecs
 {
@@ -79,13 +79,27 @@ public sealed class LiveRulesSpecs
             // Written past the CLI and the API, as a bad client could: no node may stop or take it.
             Write(bootstrap, "fraud.rules", "broken", """{"rule":"rule broken: block when amount >>> 1","mode":"active","version":1}""");
             await Task.WhenAll(nodes.Select(n => n.WaitForLineAsync("refused", Patience)));
+
+            // A node started on a topic whose latest rule set does not compile runs the last one that does.
+            nodes.Add(FraudProcess.Start("fraud.dll", ["detect"], new Dictionary<string, string>
+            {
+                ["Kafka__BootstrapServers"] = bootstrap,
+                ["Kafka__Consumer__fetch.wait.max.ms"] = "10",
+                ["Cluster__Port"] = FraudProcess.FreePort().ToString(),
+                ["Cluster__SeedNodes__0"] = $"akka.tcp://fraud@127.0.0.1:{seedPort}",
+                ["Detector__NodeName"] = "node-3",
+                ["Checkpoints__ConnectionString"] = $"Data Source={store}",
+                ["Fraud__Rules__File"] = Path.Combine(folder, "live.rules"),
+            }));
+            await nodes[3].WaitForLineAsync($"running the last rule set that compiles, {removed.Version}", Patience);
+            await nodes[3].WaitForLineAsync("detector started", Patience);
             await Task.Delay(TimeSpan.FromSeconds(3));
             await stop.CancelAsync();
             await producing;
 
             var verdicts = await ReadVerdictsAsync(bootstrap, produced.Count);
             Assert.All(nodes, n => Assert.False(n.HasExited, n.Stderr));
-            Assert.Equal(3, verdicts.Values.Select(v => v.Node).Distinct().Count()); // all three scored throughout
+            Assert.True(verdicts.Values.Select(v => v.Node).Distinct().Count() >= 3, "all three first nodes scored");
             foreach (var (id, (at, account)) in produced)
             {
                 var v = verdicts[id];
