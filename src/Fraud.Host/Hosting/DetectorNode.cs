@@ -56,6 +56,11 @@ public sealed class DetectorNode : IAsyncDisposable
             throw new StartupException(problem);
         }
 
+        if (settings.Rules.Source is not { } source || !(source.Equals("topics", StringComparison.OrdinalIgnoreCase) || source.Equals("file", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new StartupException($"Fraud:Rules:Source is 'topics' (the rule topics every node follows) or 'file' (Fraud:Rules:File, read at start), not '{settings.Rules.Source}'");
+        }
+
         if (!settings.Rules.FromTopics)
         {
             settings.Rules.UsePack(settings.Rules.Pack ?? RuleFiles.Load(settings.Rules));
