@@ -39,7 +39,7 @@ public static class CatalogSeed
 
         var lists = new List<(string, byte[])>();
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        foreach (var (name, type) in ListsRead(RuleParser.Parse(string.Join('\n', text), path)))
+        foreach (var (name, type) in ListsRead(definitions))
         {
             var file = Path.Combine(directory, name + RuleEnvironment.ListExtension);
             lists.Add((ListRecords.Key(name), new ListDeclaration(type, $"from {Path.GetFileName(file)}", by, at).ToJson()));
@@ -53,10 +53,10 @@ public static class CatalogSeed
     }
 
     /// <summary>Each list the rules name, typed by the first attribute compared with it (<c>source in @x</c>: accounts).</summary>
-    private static IEnumerable<(string Name, ListItemType Type)> ListsRead(RuleFile file)
+    private static IEnumerable<(string Name, ListItemType Type)> ListsRead(IEnumerable<RuleDefinition> rules)
     {
         var seen = new Dictionary<string, ListItemType>(StringComparer.Ordinal);
-        foreach (var list in file.Rules.SelectMany(r => RulePack.Walk(r.Condition)).OfType<InList>())
+        foreach (var list in rules.SelectMany(r => RulePack.Walk(r.Condition)).OfType<InList>())
         {
             if (!seen.ContainsKey(list.List))
             {

@@ -35,22 +35,9 @@ public static class ListRecords
     public static bool IsName(string name) =>
         name.Length is > 0 and <= 100 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    public static string TypeText(ListItemType type) => type.ToString().ToLowerInvariant();
+    public static string TypeText(ListItemType type) => Json.Name(type);
 
-    public static bool TryType(string? text, out ListItemType type)
-    {
-        foreach (var known in Enum.GetValues<ListItemType>())
-        {
-            if (TypeText(known) == text)
-            {
-                type = known;
-                return true;
-            }
-        }
-
-        type = default;
-        return false;
-    }
+    public static bool TryType(string? text, out ListItemType type) => Json.TryName(text, out type);
 
     /// <summary>An item as its list's type writes it: a country's code in capitals, the rest as given, trimmed.</summary>
     public static string Normalize(ListItemType type, string item) => type == ListItemType.Country ? item.Trim().ToUpperInvariant() : item.Trim();
@@ -145,6 +132,25 @@ internal static class Json
         }
 
         return null;
+    }
+
+    /// <summary>An enum's value as records write it: its name in lower case.</summary>
+    public static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    /// <summary>The value whose <see cref="Name{T}"/> is <paramref name="text"/>, exactly.</summary>
+    public static bool TryName<T>(string? text, out T value) where T : struct, Enum
+    {
+        foreach (var known in Enum.GetValues<T>())
+        {
+            if (Name(known) == text)
+            {
+                value = known;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
     }
 
     public static string? Text(JsonElement root, string name) =>

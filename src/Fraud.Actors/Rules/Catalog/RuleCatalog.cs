@@ -55,8 +55,13 @@ public sealed class RuleCatalog
 
     public RuleRecord? Rule(string id) => _rules.TryGetValue(id, out var entry) ? RuleRecord.Parse(entry.Value, out _) : null;
 
+    // Read from the records once per catalog (a catalog never changes): compiling and the next expiry both read them.
+    private IReadOnlyDictionary<string, CatalogList>? _listView;
+
     /// <summary>The lists by name: each one's declaration (null when its record cannot be read) and its items.</summary>
-    public IReadOnlyDictionary<string, CatalogList> Lists()
+    public IReadOnlyDictionary<string, CatalogList> Lists() => _listView ??= ReadLists();
+
+    private SortedDictionary<string, CatalogList> ReadLists()
     {
         var lists = new SortedDictionary<string, CatalogList>(StringComparer.Ordinal);
         foreach (var (key, value) in _lists)
@@ -74,7 +79,7 @@ public sealed class RuleCatalog
             }
             else if (ListItem.Parse(value, out var problem) is { } parsed)
             {
-                list.Items[item] = parsed;
+                list.Add(item, parsed);
             }
             else
             {
@@ -106,7 +111,7 @@ public sealed class RuleCatalog
         }
 
         var environment = new RuleEnvironment(lists, rates, maxWindow) { ListsWhere = "the list topic" };
-        var definitions = new List<RuleDefinition>();
+        var definitions = new List<(string Path, RuleDefinition Definition)>();
         foreach (var (id, record, problem) in Rules())
         {
             var path = RulesPath + "/" + id;
@@ -121,13 +126,25 @@ public sealed class RuleCatalog
                 throw new RuleSyntaxException(path, 1, 1, $"a record of the rule topic holds one rule, whose id is its key '{id}'");
             }
 
-            // Compiled alone first, so that a mistake is placed in its own rule's text.
-            var definition = only with { Mode = record.Mode, Version = record.Version };
-            RuleCompiler.Compile(new RuleFile(path, [definition]), environment);
-            definitions.Add(definition);
+            definitions.Add((path, only with { Mode = record.Mode, Version = record.Version }));
         }
 
-        var compiled = RuleCompiler.Compile(new RuleFile(RulesPath, definitions), environment);
+        CompiledRules compiled;
+        try
+        {
+            compiled = RuleCompiler.Compile(new RuleFile(RulesPath, definitions.Select(d => d.Definition).ToList()), environment);
+        }
+        catch (RuleSyntaxException)
+        {
+            // The rules' lines are each their own text's: compiled alone, the one at fault says where in it.
+            foreach (var (path, definition) in definitions)
+            {
+                RuleCompiler.Compile(new RuleFile(path, [definition]), environment);
+            }
+
+            throw;
+        }
+
         compiled.Version = Version;
         // Rules change while the history is kept: the texts any rule may read are kept from the start.
         compiled.Kept |= HistoryFields.Category | HistoryFields.Target | HistoryFields.Device;
@@ -146,7 +163,11 @@ public sealed class CatalogList(string name)
 
     public ListDeclaration? Declaration { get; internal set; }
 
-    public SortedDictionary<string, ListItem> Items { get; } = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ListItem> _items = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, ListItem> Items => _items;
+
+    internal void Add(string item, ListItem value) => _items[item] = value;
 
     /// <summary>Why a record of the list cannot be read, if one cannot.</summary>
     public string? Problem { get; internal set; }

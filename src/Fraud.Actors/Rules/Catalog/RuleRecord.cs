@@ -42,20 +42,7 @@ public sealed record RuleRecord(string Text, RuleMode Mode, int Version, string?
         return new RuleRecord(text, mode, version, by, at);
     });
 
-    public static string ModeText(RuleMode mode) => mode.ToString().ToLowerInvariant();
+    public static string ModeText(RuleMode mode) => Json.Name(mode);
 
-    public static bool TryMode(string? text, out RuleMode mode)
-    {
-        foreach (var known in Enum.GetValues<RuleMode>())
-        {
-            if (ModeText(known) == text)
-            {
-                mode = known;
-                return true;
-            }
-        }
-
-        mode = default;
-        return false;
-    }
+    public static bool TryMode(string? text, out RuleMode mode) => Json.TryName(text, out mode);
 }

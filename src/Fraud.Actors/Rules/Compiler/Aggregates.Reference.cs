@@ -55,8 +55,7 @@ internal static partial class Aggregates
         var events = input.History;
         var t = input.Ticks;
         var from = t - window;
-        decimal sum = 0, min = decimal.MaxValue, max = decimal.MinValue;
-        var count = 0;
+        var fold = new DecimalFold();
         for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
         {
             if (events[k].Ticks > t || (filter is not null && !Passes(ref input, k, filter))
@@ -65,23 +64,13 @@ internal static partial class Aggregates
                 continue;
             }
 
-            count++;
-            if (x < min) min = x;
-            if (x > max) max = x;
-            if (!Arithmetic.TryAdd(sum, x, out sum))
+            if (!fold.Add(x))
             {
                 return null; // beyond decimal's range: no honest value, so the comparison is false
             }
         }
 
-        return function switch
-        {
-            "sum" => sum,
-            _ when count == 0 => null,
-            "avg" => sum / count,
-            "min" => min,
-            _ => max,
-        };
+        return fold.Result(function);
     }
 
     /// <summary>

@@ -63,8 +63,7 @@ internal static partial class Aggregates
     public static decimal? Fold(ref RuleInput input, string function, Number value, long window, Condition? filter)
     {
         var from = input.Ticks - window;
-        decimal sum = 0, min = decimal.MaxValue, max = decimal.MinValue;
-        var count = 0;
+        var fold = new DecimalFold();
         for (var k = input.History.Length - 1; k >= 0 && input.History[k].Ticks > from; k--)
         {
             if (input.History[k].Ticks > input.Ticks || !Passes(ref input, k, filter))
@@ -75,27 +74,40 @@ internal static partial class Aggregates
             input.Focus = k;
             var v = value(ref input);
             input.Focus = -1;
-            if (v is not { } x)
-            {
-                continue;
-            }
-
-            count++;
-            if (x < min) min = x;
-            if (x > max) max = x;
-            if (!Arithmetic.TryAdd(sum, x, out sum))
+            if (v is { } x && !fold.Add(x))
             {
                 return null; // beyond decimal's range: no honest value, so the comparison is false
             }
         }
 
-        return function switch
+        return fold.Result(function);
+    }
+
+    /// <summary>Sum, count, min and max of a window's values in decimal, and the aggregate a function asks of them.</summary>
+    private struct DecimalFold()
+    {
+        private decimal _sum;
+        private decimal _min = decimal.MaxValue;
+        private decimal _max = decimal.MinValue;
+        private int _count;
+
+        /// <summary>Adds a value; false when the sum leaves decimal's range.</summary>
+        public bool Add(decimal x)
         {
-            "sum" => sum,
-            _ when count == 0 => null,
-            "avg" => sum / count,
-            "min" => min,
-            _ => max,
+            _count++;
+            if (x < _min) _min = x;
+            if (x > _max) _max = x;
+            return Arithmetic.TryAdd(_sum, x, out _sum);
+        }
+
+        /// <summary>sum (0 over no values), or avg, min, max (null over none).</summary>
+        public readonly decimal? Result(string function) => function switch
+        {
+            "sum" => _sum,
+            _ when _count == 0 => null,
+            "avg" => _sum / _count,
+            "min" => _min,
+            _ => _max,
         };
     }
 
