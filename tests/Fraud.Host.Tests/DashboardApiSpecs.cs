@@ -110,6 +110,50 @@ public sealed class DashboardApiSpecs
     }
 
     [Fact]
+    public async Task Should_refuse_changes_to_rules_and_lists_when_no_token_is_set()
+    {
+        var (app, url, _) = await StartAsync();
+        await using var _app = app;
+        using var http = Client();
+        var json = () => new StringContent("""{"rule":"rule x: block\n  when amount > 1"}""", System.Text.Encoding.UTF8, "application/json");
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url + "/api/rules")).StatusCode); // reading stays open on loopback
+        var put = await http.PutAsync(url + "/api/rules/x", json());
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Contains("Dashboard__AdminToken", await put.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.DeleteAsync(url + "/api/rules/x")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.PutAsync(url + "/api/lists/x", json())).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.DeleteAsync(url + "/api/lists/x")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_take_changes_only_from_the_admin_token_when_one_is_set()
+    {
+        var (app, url, _) = await StartAsync(d => (d.Token, d.AdminToken) = (Token, Token + "-admin"));
+        await using var _app = app;
+        using var reader = Client(Token);
+        using var admin = Client(Token + "-admin");
+        using var session = Client();
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(url + "/api/verdicts")).StatusCode); // the admin token reads too
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.DeleteAsync(url + "/api/rules/x")).StatusCode);
+        // Past the token, this node's rules come from no topic: the change is refused for that, not for the token.
+        var change = await admin.DeleteAsync(url + "/api/rules/x");
+        Assert.Equal(HttpStatusCode.Conflict, change.StatusCode);
+        Assert.Contains("Fraud:Rules:Source=file", await change.Content.ReadAsStringAsync());
+
+        // A session opened with the admin token may change rules; one opened with the read token may not.
+        foreach (var (token, expected) in new[] { (Token, HttpStatusCode.Forbidden), (Token + "-admin", HttpStatusCode.Conflict) })
+        {
+            var login = await session.PostAsync(url + "/login", new FormUrlEncodedContent([new("token", token)]));
+            var cookie = login.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+            using var request = new HttpRequestMessage(HttpMethod.Delete, url + "/api/rules/x");
+            request.Headers.Add("Cookie", cookie);
+            Assert.Equal(expected, (await session.SendAsync(request)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Should_log_in_with_the_form_into_an_http_only_cookie()
     {
         var (app, url, _) = await StartAsync(d => d.Token = Token);

@@ -26,7 +26,7 @@ public static class RulesCommand
         var rules = new Command("rules", "Rules in the rule language (docs/rules.md): check a file, or read and change the rule topic.") { validate };
         rules.Subcommands.Add(Reading("list", "The rules every node runs: id, mode, version, action, who changed it when.", null, catalog => catalog.Rules()
             .Select(r => r.Record is { } rec
-                ? $"{r.Id}\t{RuleRecord.ModeText(rec.Mode)}\tversion {rec.Version}\t{ActionOf(rec)}\t{rec.By ?? "-"}\t{rec.At?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "-"}"
+                ? $"{r.Id}\t{RuleRecord.ModeText(rec.Mode)}\tversion {rec.Version}\t{rec.Definition(r.Id)?.Action.ToString().ToLowerInvariant() ?? "?"}\t{rec.By ?? "-"}\t{rec.At?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "-"}"
                 : $"{r.Id}\tunreadable: {r.Problem}")
             .Append($"rule set {catalog.Version}")));
         var id = new Argument<string>("id") { Description = "The rule's id" };
@@ -40,18 +40,6 @@ public static class RulesCommand
         rules.Subcommands.Add(Changing("shadow", "Puts a rule in shadow: evaluated and reported, deciding nothing.", id, (c, r) => c.SetMode(r, RuleMode.Shadow)));
         rules.Subcommands.Add(Changing("disable", "Disables a rule: kept, not evaluated.", id, (c, r) => c.SetMode(r, RuleMode.Disabled)));
         return rules;
-    }
-
-    private static string ActionOf(RuleRecord record)
-    {
-        try
-        {
-            return RuleParser.Parse(record.Text, "rule").Rules is [var only] ? only.Action.ToString().ToLowerInvariant() : "?";
-        }
-        catch (RuleSyntaxException)
-        {
-            return "?";
-        }
     }
 
     /// <summary>A command that reads the catalog and prints lines.</summary>

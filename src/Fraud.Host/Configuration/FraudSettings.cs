@@ -129,6 +129,12 @@ public sealed class DashboardSettings
     /// </summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// The token that changes rules and lists through <c>/api/rules</c> and <c>/api/lists</c>; empty: <see cref="Token"/>
+    /// does. With neither set, the admin API refuses every change.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
     /// <summary><c>/metrics</c> without the token (a Prometheus that scrapes without credentials).</summary>
     public bool MetricsAnonymous { get; set; }
 

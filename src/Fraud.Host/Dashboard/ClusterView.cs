@@ -7,12 +7,18 @@ namespace Fraud.Host.Dashboard;
 
 /// <summary>
 /// What one node reports of itself to the others: the input partitions it owns (each one the shard of the accounts it
-/// carries) and how many accounts it holds in memory.
+/// carries), how many accounts it holds in memory, the rule-set version it scores with and why it refused a later one.
 /// </summary>
-public sealed record NodeReport(string Address, string Node, int[] Partitions, long Accounts, DateTime ReportedAt);
+public sealed record NodeReport(string Address, string Node, int[] Partitions, long Accounts, DateTime ReportedAt, string? RuleSet = null, string? RuleProblem = null);
 
 /// <summary>The cluster as the dashboard shows it: each member with its status and its latest report.</summary>
 public sealed record ClusterNode(string Address, string Status, bool IsSelf, NodeReport? Report);
+
+/// <summary>
+/// The members with their reports, and since when the nodes that report have run different rule sets (null while
+/// they agree): a change reaches every node within a second or two, so a disagreement that lasts is a node stuck.
+/// </summary>
+public sealed record ClusterState(ClusterNode[] Nodes, DateTime? DisagreeingSince);
 
 /// <summary>
 /// One per node, at <c>/user/cluster-view</c>. Every two seconds it asks the local account region what it holds,
@@ -24,8 +30,9 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
     public const string Name = "cluster-view";
     private readonly Dictionary<string, NodeReport> _reports = new();
     private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private DateTime? _disagreeingSince;
 
-    public ClusterView(IActorRef region, string node)
+    public ClusterView(IActorRef region, string node, Func<(string? RuleSet, string? Problem)> rules)
     {
         var self = _cluster.SelfAddress.ToString();
         Receive<Refresh>(_ => region.Ask<PartitionsStatus>(GetPartitionsStatus.Instance, TimeSpan.FromSeconds(2))
@@ -34,7 +41,8 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
         {
             var accounts = local.Status?.Accounts ?? 0;
             FraudMetrics.ActiveAccounts.Set(accounts);
-            var report = new NodeReport(self, node, local.Status?.Partitions.ToArray() ?? [], accounts, DateTime.UtcNow);
+            var (ruleSet, problem) = rules();
+            var report = new NodeReport(self, node, local.Status?.Partitions.ToArray() ?? [], accounts, DateTime.UtcNow, ruleSet, problem);
             _reports[self] = report;
             foreach (var member in _cluster.State.Members)
             {
@@ -43,8 +51,14 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
                     Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name).Tell(report);
                 }
             }
+
+            TrackAgreement();
         });
-        Receive<NodeReport>(report => _reports[report.Address] = report);
+        Receive<NodeReport>(report =>
+        {
+            _reports[report.Address] = report;
+            TrackAgreement();
+        });
         Receive<GetClusterView>(_ =>
         {
             var members = _cluster.State.Members.Select(m => new ClusterNode(
@@ -56,18 +70,26 @@ public sealed class ClusterView : ReceiveActor, IWithTimers
                 _reports.Remove(gone);
             }
 
-            Sender.Tell(current.OrderBy(m => m.Address, StringComparer.Ordinal).ToArray());
+            Sender.Tell(new ClusterState(current.OrderBy(m => m.Address, StringComparer.Ordinal).ToArray(), _disagreeingSince));
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region, string node) =>
-        Akka.Actor.Props.Create(() => new ClusterView(region, node));
+    // Among members that are still members: a node that left takes its version with it.
+    private void TrackAgreement()
+    {
+        var members = _cluster.State.Members.Select(m => m.Address.ToString()).ToHashSet();
+        var ruleSets = _reports.Where(r => members.Contains(r.Key) && r.Value.RuleSet is not null).Select(r => r.Value.RuleSet).Distinct().Count();
+        _disagreeingSince = ruleSets > 1 ? _disagreeingSince ?? DateTime.UtcNow : null;
+    }
+
+    public static Props Props(IActorRef region, string node, Func<(string? RuleSet, string? Problem)> rules) =>
+        Akka.Actor.Props.Create(() => new ClusterView(region, node, rules));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
 
-    /// <summary>Ask for the members with their reports; the reply is a <see cref="ClusterNode"/> array.</summary>
+    /// <summary>Ask for the members with their reports; the reply is a <see cref="ClusterState"/>.</summary>
     public sealed record GetClusterView
     {
         public static readonly GetClusterView Instance = new();

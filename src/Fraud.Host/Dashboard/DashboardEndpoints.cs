@@ -53,6 +53,7 @@ public static class DashboardEndpoints
         app.MapGet("/api/accounts", (string id, int? partition, NodeRuntime node) => Account(id, partition, node));
         app.MapGet("/api/accounts/{id}", (string id, int? partition, NodeRuntime node) => Account(Uri.UnescapeDataString(id), partition, node));
         app.MapGet("/api/cluster", Cluster);
+        app.MapRuleAdmin();
         return app;
     }
 
@@ -184,10 +185,9 @@ public static class DashboardEndpoints
     {
         if (node.ClusterView is not { } view)
         {
-            return Results.Json(Array.Empty<ClusterNode>(), Json);
+            return Results.Json(new ClusterState([], null), Json);
         }
 
-        var nodes = await view.Ask<ClusterNode[]>(ClusterView.GetClusterView.Instance, TimeSpan.FromSeconds(3));
-        return Results.Json(nodes, Json);
+        return Results.Json(await view.Ask<ClusterState>(ClusterView.GetClusterView.Instance, TimeSpan.FromSeconds(3)), Json);
     }
 }

@@ -11,8 +11,9 @@ namespace Fraud.Host.Dashboard;
 /// <summary>
 /// Who may read a node's web endpoints. With <c>Dashboard:Token</c> set, everything but <c>/healthz</c> and
 /// <c>/ready</c> (and <c>/metrics</c> with <c>Dashboard:MetricsAnonymous</c>) asks for it: as a bearer header, or as
-/// the http-only cookie the login form sets. Without a token a node serves openly on loopback only. Every answer carries
-/// headers that keep the page from being framed, sniffed or sent elsewhere.
+/// the http-only cookie the login form sets. Without a token a node serves openly on loopback only. Changing rules and
+/// lists needs <c>Dashboard:AdminToken</c> (or the token, when that is not set), and is refused when neither is set.
+/// Every answer carries headers that keep the page from being framed, sniffed or sent elsewhere.
 /// </summary>
 public static class DashboardSecurity
 {
@@ -26,6 +27,11 @@ public static class DashboardSecurity
     /// <summary>One line saying why these settings must not serve, or null.</summary>
     public static string? Problem(DashboardSettings dashboard)
     {
+        if (dashboard.AdminToken is { Length: > 0 and < MinTokenLength })
+        {
+            return $"Dashboard:AdminToken must be at least {MinTokenLength} characters (a random one: openssl rand -hex 24)";
+        }
+
         if (!string.IsNullOrEmpty(dashboard.Token))
         {
             return dashboard.Token.Length < MinTokenLength
@@ -82,7 +88,7 @@ public static class DashboardSecurity
             headers["X-Frame-Options"] = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cache-Control"] = "no-store";
-            if (string.IsNullOrEmpty(dashboard.Token) || IsOpen(http.Request.Path, dashboard) || IsAuthenticated(http.Request, dashboard.Token))
+            if (string.IsNullOrEmpty(dashboard.Token) || IsOpen(http.Request.Path, dashboard) || IsAuthenticated(http.Request, Tokens(dashboard)))
             {
                 await next(http);
                 return;
@@ -99,26 +105,53 @@ public static class DashboardSecurity
             await http.Response.WriteAsJsonAsync(new { error = "this endpoint needs the dashboard's token (Authorization: Bearer, or log in at /login)" });
         });
 
-        if (!string.IsNullOrEmpty(dashboard.Token))
+        if (Tokens(dashboard).Length > 0)
         {
-            MapLogin(app, dashboard.Token);
+            MapLogin(app, Tokens(dashboard));
         }
 
         return app;
     }
 
+    /// <summary>
+    /// Whether <paramref name="request"/> may change rules and lists: it carries the admin token (<c>Dashboard:AdminToken</c>,
+    /// or <c>Dashboard:Token</c> when that is not set), as a bearer header or a session opened with it. Null when it may,
+    /// or the status and one line to answer with.
+    /// </summary>
+    public static (int Status, string Error)? ChangeRefused(HttpRequest request, DashboardSettings dashboard)
+    {
+        var admin = string.IsNullOrEmpty(dashboard.AdminToken) ? dashboard.Token : dashboard.AdminToken;
+        if (string.IsNullOrEmpty(admin))
+        {
+            return (StatusCodes.Status403Forbidden, "changes need a token: set Dashboard__AdminToken (or Dashboard__Token) on the node; without one its rules and lists are read-only here");
+        }
+
+        if (IsAuthenticated(request, [admin]))
+        {
+            return null;
+        }
+
+        return IsAuthenticated(request, Tokens(dashboard))
+            ? (StatusCodes.Status403Forbidden, "this token reads the dashboard; changing rules and lists needs Dashboard:AdminToken")
+            : (StatusCodes.Status401Unauthorized, "changing rules and lists needs the admin token (Authorization: Bearer, or log in with it at /login)");
+    }
+
+    private static string[] Tokens(DashboardSettings dashboard) =>
+        new[] { dashboard.Token, dashboard.AdminToken }.Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).Distinct().ToArray();
+
     private static bool IsOpen(PathString path, DashboardSettings dashboard) =>
         OpenPaths.Any(open => path.Equals(open, StringComparison.Ordinal)) || (dashboard.MetricsAnonymous && path.Equals("/metrics", StringComparison.Ordinal));
 
-    private static bool IsAuthenticated(HttpRequest request, string token)
+    private static bool IsAuthenticated(HttpRequest request, string[] tokens)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Same(authorization["Bearer ".Length..].Trim(), token);
+            var given = authorization["Bearer ".Length..].Trim();
+            return tokens.Any(token => Same(given, token));
         }
 
-        return request.Cookies.TryGetValue(CookieName, out var cookie) && Same(cookie, SessionOf(token));
+        return request.Cookies.TryGetValue(CookieName, out var cookie) && tokens.Any(token => Same(cookie, SessionOf(token)));
     }
 
     private static bool Same(string given, string expected) =>
@@ -128,13 +161,15 @@ public static class DashboardSecurity
     private static string SessionOf(string token) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), "fraud-dashboard-session"u8));
 
-    private static void MapLogin(WebApplication app, string token)
+    // Either token logs in; the session is that token's (one opened with the admin token may change rules).
+    private static void MapLogin(WebApplication app, string[] tokens)
     {
         app.MapGet("/login", (HttpContext http) => LoginPage(http.Request.Query.ContainsKey("failed")));
         app.MapPost("/login", async (HttpContext http) =>
         {
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
-            if (form?["token"].ToString() is not { Length: > 0 } given || !Same(given, token))
+            var given = form?["token"].ToString();
+            if (string.IsNullOrEmpty(given) || tokens.FirstOrDefault(t => Same(given, t)) is not { } token)
             {
                 await Task.Delay(500); // a guess costs time
                 return Results.Redirect("/login?failed", permanent: false);

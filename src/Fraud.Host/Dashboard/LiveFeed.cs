@@ -27,6 +27,7 @@ public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvid
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Queue<Snapshot> _history = new();
+    private readonly Queue<(DateTimeOffset Time, Dictionary<string, long> Hits)> _hits = new();
     private readonly Lock _gate = new();
     private Snapshot? _last;
     private long _latencyMark;
@@ -50,6 +51,22 @@ public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvid
         lock (_gate)
         {
             return _history.ToArray();
+        }
+    }
+
+    /// <summary>Each rule's hits (active or shadow) in the last minute (in the seconds so far, on a node up for less).</summary>
+    public IReadOnlyDictionary<string, double> HitsPerMinute()
+    {
+        lock (_gate)
+        {
+            if (_hits.Count < 2)
+            {
+                return new Dictionary<string, double>();
+            }
+
+            var (first, last) = (_hits.Peek(), _hits.Last());
+            var minutes = Math.Max(1, (last.Time - first.Time).TotalMinutes);
+            return last.Hits.ToDictionary(h => h.Key, h => Math.Round((h.Value - first.Hits.GetValueOrDefault(h.Key)) / minutes, 1), StringComparer.Ordinal);
         }
     }
 
@@ -84,6 +101,18 @@ public sealed class LiveFeed(DetectorStats stats, int historySeconds, TimeProvid
             while (_history.Count > historySeconds)
             {
                 _history.Dequeue();
+            }
+
+            var hits = new Dictionary<string, long>(stats.RuleHits, StringComparer.Ordinal);
+            foreach (var (rule, n) in stats.ShadowHits)
+            {
+                hits[rule] = hits.GetValueOrDefault(rule) + n;
+            }
+
+            _hits.Enqueue((now, hits));
+            while (_hits.Count > 2 && now - _hits.Peek().Time > TimeSpan.FromSeconds(60))
+            {
+                _hits.Dequeue();
             }
         }
 

@@ -27,6 +27,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     private readonly FlaggedRing _recentFraud = new(recentVerdicts);
     private long _in;
     private readonly ConcurrentDictionary<string, long> _ruleHits = new();
+    private readonly ConcurrentDictionary<string, long> _shadowHits = new();
     private readonly ConcurrentDictionary<string, long> _injected = new();
     private readonly ConcurrentDictionary<string, long> _detected = new();
     private readonly double[] _latencies = new double[Math.Max(1, latencySamples)];
@@ -53,6 +54,9 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     public long LatencyMark => Interlocked.Read(ref _latencyCount);
 
     public IReadOnlyDictionary<string, long> RuleHits => _ruleHits;
+
+    /// <summary>Hits of rules in shadow, which decided nothing.</summary>
+    public IReadOnlyDictionary<string, long> ShadowHits => _shadowHits;
 
     public IReadOnlyDictionary<string, long> InjectedSeen => _injected;
 
@@ -123,6 +127,7 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
 
         for (var i = 0; i < summary.Shadow.Count; i++)
         {
+            _shadowHits.AddOrUpdate(summary.Shadow[i].Id, 1, (_, n) => n + 1);
             FraudMetrics.RuleHit(summary.Shadow[i], shadow: true).Inc();
         }
 

@@ -74,6 +74,7 @@ public sealed class DetectorNode : IAsyncDisposable
         builder.Logging.AddNodeConsole(settings.NodeName, settings.LogFormat.Equals("json", StringComparison.OrdinalIgnoreCase), SecretRedactor.For(settings));
         var stats = new DetectorStats(recentVerdicts: settings.Dashboard.RecentVerdicts, latencySamples: settings.Dashboard.LatencySamples);
         var runtime = new NodeRuntime(settings, stats, new LiveFeed(stats, settings.Dashboard.HistorySeconds));
+        runtime.Kafka = kafka.Settings;
         builder.Services.AddSingleton(runtime);
         var store = CheckpointStores.Create(settings.Checkpoints, kafka.IsEmbedded);
         var durable = new DurableOffsets();
@@ -107,7 +108,7 @@ public sealed class DetectorNode : IAsyncDisposable
         runtime.System = system;
         var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<OwnedPartitionsKey>(cancel);
         runtime.Partitions = region;
-        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName), ClusterView.Name);
+        runtime.ClusterView = system.ActorOf(ClusterView.Props(region, settings.NodeName, () => (settings.Rules.Pack?.Version?.ToString(), runtime.RuleTopics?.Problem)), ClusterView.Name);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var hostLog = loggers.CreateLogger("Fraud.Host");
         // Consume only as an Up member. Joining waits while a dead member is still unreachable (until it is downed),

@@ -67,4 +67,4 @@ public sealed class KafkaConnection : IDisposable
 }
 
 /// <summary>A start-up problem the user can fix; printed as one line, never as a stack trace.</summary>
-public sealed class StartupException(string message) : Exception(message);
+public class StartupException(string message, Exception? cause = null) : Exception(message, cause);

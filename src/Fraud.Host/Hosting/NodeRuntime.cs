@@ -32,6 +32,9 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
 
     public KafkaDetector? Pipeline { get; internal set; }
 
+    /// <summary>The Kafka this node reads and writes (the embedded broker's address on the demo).</summary>
+    public Fraud.Kafka.Settings.KafkaSettings? Kafka { get; internal set; }
+
     /// <summary>What keeps the rules those of the rule topics (null when they come from a file).</summary>
     public Rules.RuleTopicFollower? RuleTopics { get; internal set; }
 

@@ -42,6 +42,19 @@ public sealed record RuleRecord(string Text, RuleMode Mode, int Version, string?
         return new RuleRecord(text, mode, version, by, at);
     });
 
+    /// <summary>The rule the text defines (its action and weight, say), or null when it is not one rule that parses.</summary>
+    public RuleDefinition? Definition(string id)
+    {
+        try
+        {
+            return RuleParser.Parse(Text, RuleCatalog.RulesPath + "/" + id).Rules is [var only] ? only : null;
+        }
+        catch (RuleSyntaxException)
+        {
+            return null;
+        }
+    }
+
     public static string ModeText(RuleMode mode) => Json.Name(mode);
 
     public static bool TryMode(string? text, out RuleMode mode) => Json.TryName(text, out mode);
