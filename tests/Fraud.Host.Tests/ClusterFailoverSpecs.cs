@@ -103,6 +103,9 @@ public sealed partial class ClusterFailoverSpecs(ScratchPostgres postgres, ITest
             await UntilAsync(async () => await OwnedAsync(http, nodes) == Partitions && await EveryNodeOwnsSomeAsync(http, nodes), "3 nodes sharing the 12 partitions");
             var clusterTable = await http.GetStringAsync(nodes[0].Url + "/api/cluster");
             Assert.Equal(3, Regex.Matches(clusterTable, "\"status\":\"Up\"").Count); // statuses cross Akka remoting
+            await UntilAsync(async () => Regex.Matches(await http.GetStringAsync(nodes[0].Url + "/api/cluster"), "\"ruleSet\":\"(\\d+\\.\\d+)\"")
+                .Select(m => m.Groups[1].Value).ToList() is [var a, var b, var c] && a == b && b == c, "each node reporting the one rule set they all run");
+            Assert.Contains("\"disagreeingSince\":null", await http.GetStringAsync(nodes[0].Url + "/api/cluster"));
 
             var generator = FraudProcess.Start("Fraud.Generator.dll",
                 ["--bootstrap", bootstrap, "--rate", "4000", "--count", Transactions.ToString(), "--seed", "21", "--accounts", Accounts.ToString()]);

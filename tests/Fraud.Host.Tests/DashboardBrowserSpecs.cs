@@ -10,14 +10,12 @@ namespace Fraud.Host.Tests;
 /// </summary>
 public sealed class DashboardBrowserSpecs
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private static readonly string[] RuleIds = ["large-amount", "velocity-count", "velocity-amount", "small-then-large", "impossible-travel"];
 
     [Fact]
     public async Task Should_show_live_throughput_and_fraud_verdicts_with_their_rules()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: scripts/test.sh installs Debian's chromium");
         var port = FraudProcess.FreePort();
         await using var broker = FraudProcess.Start("fraud.dll", ["broker", "--port", port.ToString()]);
         await broker.WaitForLineAsync("broker: listening on", Patience);
@@ -30,32 +28,16 @@ public sealed class DashboardBrowserSpecs
         var url = await demo.DashboardUrlAsync(Patience);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            // Root in CI needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text); // a content security policy violation shows here
-            }
-        };
+        var page = await Chromium.PageAsync(browser, errors);
 
         // Closed: the page asks for the token first.
         await page.GotoAsync(url);
         Assert.EndsWith("/login", page.Url);
-        await page.FillAsync("#token", "not-the-token-0000000");
-        await page.ClickAsync("button[type=submit]");
+        await Chromium.LogInAsync(page, "not-the-token-0000000");
         await page.Locator("#login-error").WaitForAsync();
-        await page.FillAsync("#token", Token);
-        await page.ClickAsync("button[type=submit]");
+        await Chromium.LogInAsync(page, Token);
         await page.Locator("#total-in").WaitForAsync();
         Assert.Equal(url.TrimEnd('/') + "/", page.Url);
 
@@ -123,19 +105,5 @@ public sealed class DashboardBrowserSpecs
 
     private static async Task<long> TotalInAsync(IPage page) => long.Parse(await page.TextContentAsync("#total-in") ?? "0");
 
-    /// <summary>Polls the page until <paramref name="probe"/> gives a value (the dashboard updates once a second).</summary>
-    private static async Task<T> WaitForAsync<T>(IPage page, Func<Task<T?>> probe) where T : struct
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the dashboard did not get there in {Patience}: {await page.InnerTextAsync("body")}");
-            await Task.Delay(250);
-        }
-    }
+    private static Task<T> WaitForAsync<T>(IPage page, Func<Task<T?>> probe) where T : struct => Chromium.WaitForAsync(page, Patience, probe);
 }

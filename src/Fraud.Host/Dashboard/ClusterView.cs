@@ -18,7 +18,11 @@ public sealed record ClusterNode(string Address, string Status, bool IsSelf, Nod
 /// The members with their reports, and since when the nodes that report have run different rule sets (null while
 /// they agree): a change reaches every node within a second or two, so a disagreement that lasts is a node stuck.
 /// </summary>
-public sealed record ClusterState(ClusterNode[] Nodes, DateTime? DisagreeingSince);
+public sealed record ClusterState(ClusterNode[] Nodes, DateTime? DisagreeingSince)
+{
+    /// <summary>How long they have disagreed, by this node's clock (a browser's may differ).</summary>
+    public double? DisagreeingSeconds => DisagreeingSince is { } since ? Math.Round((DateTime.UtcNow - since).TotalSeconds, 1) : null;
+}
 
 /// <summary>
 /// One per node, at <c>/user/cluster-view</c>. Every two seconds it asks the local account region what it holds,

@@ -1,6 +1,5 @@
 // The dashboard: one snapshot a second over server-sent events, and small JSON queries for lists.
 "use strict";
-const $ = id => document.getElementById(id);
 const historySeconds = 120;
 const throughput = new LineChart($("throughput-chart"), [
   { name: "in", color: "#90a4ae" }, { name: "legit", color: "#66bb6a" },
@@ -11,16 +10,6 @@ const latency = new LineChart($("latency-chart"), [
 const knownRules = new Set();
 let selectedAccount = null;
 let shownVerdicts = "";
-
-// Every query through here: a session that ended (a new token, or its cookie expired) goes back to the login.
-async function get(url) {
-  const response = await fetch(url, { credentials: "same-origin" });
-  if (response.status === 401) {
-    window.location.assign("/login");
-    throw new Error("not logged in");
-  }
-  return response;
-}
 
 function addSnapshot(s) {
   const t = new Date(s.time);
@@ -41,18 +30,6 @@ function showSnapshot(s) {
   $("total-dead").textContent = s.deadLetter;
   $("p50").textContent = s.p50Ms.toFixed(1);
   $("p99").textContent = s.p99Ms.toFixed(1);
-}
-
-function rows(tbody, items, render) {
-  tbody.replaceChildren(...items.map(item => {
-    const tr = document.createElement("tr");
-    render(item).forEach(cell => {
-      const td = document.createElement("td");
-      if (cell instanceof Node) td.appendChild(cell); else td.textContent = cell;
-      tr.appendChild(td);
-    });
-    return tr;
-  }));
 }
 
 function reasons(rules) {
@@ -116,10 +93,11 @@ async function showAccount(id, partition) {
 }
 
 async function refreshCluster() {
-  const nodes = await (await get("/api/cluster")).json();
-  rows($("cluster").tBodies[0], nodes, n => [
+  const cluster = await fetchCluster();
+  rows($("cluster").tBodies[0], cluster.nodes, n => [
     (n.report?.node ?? n.address) + (n.isSelf ? " (this)" : ""), n.status,
-    n.report ? n.report.partitions.join(",") || "none" : "?", n.report?.accounts ?? "?"]);
+    n.report ? n.report.partitions.join(",") || "none" : "?", n.report?.accounts ?? "?",
+    (n.report?.ruleSet ?? "?") + (n.report?.ruleProblem ? " (refused a later one)" : "")]);
 }
 
 function onTick(message) {
