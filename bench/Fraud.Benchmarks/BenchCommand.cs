@@ -64,6 +64,15 @@ public static class BenchCommand
             results["endToEnd"] = e2e;
         }
 
+        if (part is "swap")
+        {
+            var swap = await SwapBench.RunAsync(Path.Combine(AppContext.BaseDirectory, "fraud.dll"), Option(args, "--latency-rate", 40_000),
+                TimeSpan.FromSeconds(Option(args, "--phase-seconds", 20)), Option(args, "--pairs", 3), TextOption(args, "--rules") ?? Path.Combine("rules", "default.rules"));
+            Console.WriteLine($"rule-set swaps at {swap.Rate:N0} msg/s ({swap.Rules}): p99 without {string.Join(", ", swap.P99WithoutMs)} ms, with a swap a second {string.Join(", ", swap.P99WithMs)} ms " +
+                $"(swaps {string.Join(", ", swap.Swaps)}); medians {swap.MedianP99WithoutMs} and {swap.MedianP99WithMs}, difference {swap.DifferenceMs} ms; a change applied {swap.SwapAppliedP50Ms} ms after its write (median), {swap.SwapAppliedMaxMs} at most");
+            results["swap"] = swap;
+        }
+
         if (part is "all" or "state")
         {
             var file = TextOption(args, "--rules");

@@ -8,9 +8,10 @@ namespace Fraud.Actors.Tests;
 /// Checkpoints outlive releases: an account state written in format version 1 (the bytes in
 /// <c>Fixtures/account-state-v1.b64</c>, written on 2026-12-03 by the code of that day from the history below) restores
 /// under this code; so does format 2 (<c>account-state-v2.b64</c>, 2026-12-05: the same history under a pack that
-/// reads devices and targets and reviews); format 3 (<c>account-state-v3.b64</c>, 2026-12-06: that pack with a shadow
-/// rule, at a rule-set version from the rule topics) is what this code writes, byte for byte; a version it does not
-/// know is refused with one clear reason.
+/// reads devices and targets and reviews); so does format 3 (<c>account-state-v3.b64</c>, 2026-12-06: that pack with a
+/// shadow rule, at a rule-set version from the rule topics); format 4 (<c>account-state-v4.b64</c>, 2026-12-06: with
+/// rules over an input field the history began to keep after a live change, whose hits say until when their history is
+/// partial) is what this code writes, byte for byte; a version it does not know is refused with one clear reason.
 /// </summary>
 public sealed class FormatFixtureSpecs
 {
@@ -81,12 +82,42 @@ public sealed class FormatFixtureSpecs
         Assert.Contains(verdicts[1].Rules, r => r.Id == LargeAmountRule.Id);
     }
 
+    // Format 4's addition: hits whose history was partial, active and shadow ones, after a change an hour ago at most.
+    private static RuleSettings WithPartialPack()
+    {
+        var rules = Pack + "\nrule watch: review weight 0.2 shadow\n  when amount > 30"
+            + "\nrule ip-spread: review weight 0.1\n  when distinct(field(\"ip\"), 1h) == 0 and amount > 900"
+            + "\nrule new-ip: review weight 0.1 shadow\n  when not seen(field(\"ip\"), 1h)";
+        var pack = Rules.Compiler.RuleCompiler.Compile(Rules.Language.RuleParser.Parse(rules, "fixture.rules"),
+            Rules.Compiler.RuleEnvironment.Empty with { PreviousFields = Rules.Compiler.FieldHistory.None, FieldsKeptFrom = T0.AddMinutes(-1).UtcTicks });
+        pack.Version = new RuleSetVersion(13, 3);
+        return new RuleSettings().UsePack(pack);
+    }
+
     [Fact]
-    public void Should_still_write_format_3_byte_for_byte()
+    public void Should_still_write_format_4_byte_for_byte()
     {
         // A change of the format must come with a new version and a reader for this one, which a spec like the one below keeps.
-        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture(3)[0]);
-        Assert.Equal(Convert.ToBase64String(Fixture(3)), Convert.ToBase64String(AccountStateCodec.Write(Scored(WithVersionedPack()).State)));
+        var written = Convert.ToBase64String(AccountStateCodec.Write(Scored(WithPartialPack()).State));
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "Fixtures", "account-state-v4.b64")), written);
+        Assert.Equal(AccountStateCodec.CurrentVersion, Fixture(4)[0]);
+        Assert.Equal(Convert.ToBase64String(Fixture(4)), written);
+    }
+
+    [Fact]
+    public void Should_restore_a_state_written_in_format_4_with_its_partial_hits()
+    {
+        var (_, verdicts) = Scored(WithPartialPack());
+        var restored = AccountStateCodec.Read(Fixture(4));
+
+        Assert.Contains(verdicts, v => v.Rules.Any(h => h.PartialUntil is not null)); // what format 4 adds
+        Assert.Contains(verdicts, v => v.Shadow.Any(h => h.PartialUntil is not null));
+        for (var i = 0; i < History.Length; i++)
+        {
+            var again = Scoring.Score(restored, History[i].Tx, WithPack(), T0.AddHours(1), "node-c");
+            Assert.Equal(verdicts[i].Rules, again.Rules); // PartialUntil is part of a hit's equality
+            Assert.Equal(verdicts[i].Shadow, again.Shadow);
+        }
     }
 
     [Fact]
@@ -125,7 +156,7 @@ public sealed class FormatFixtureSpecs
     }
 
     [Theory]
-    [InlineData(new byte[] { 4, 0, 0 }, "format version 4, newer than this node reads (3)")]
+    [InlineData(new byte[] { 5, 0, 0 }, "format version 5, newer than this node reads (4)")]
     [InlineData(new byte[] { 0, 1 }, "unknown format version 0")]
     [InlineData(new byte[] { 1, 5, 0 }, "format version 1 cannot be decoded")]
     [InlineData(new byte[0], "no bytes")]

@@ -59,6 +59,20 @@ public sealed class OutputRecordSpecs
         var plain = JsonDocument.Parse(OutputRecords.WriteScored(bytes, parsed.Splice, parsed.Transaction!, Fraud)).RootElement.GetProperty("verdict");
         Assert.False(plain.TryGetProperty("ruleSet", out _));
         Assert.False(plain.TryGetProperty("shadow", out _));
+        Assert.False(plain.GetProperty("rules")[0].TryGetProperty("historyPartialUntil", out _));
+    }
+
+    [Fact]
+    public void Should_say_until_when_a_hits_history_is_partial()
+    {
+        const string input = """{"transactionId":"t1","source":"A","amount":950.00,"currency":"EUR","timestamp":1795503600000}""";
+        var bytes = Encoding.UTF8.GetBytes(input);
+        var parsed = TransactionParser.Parse(bytes, Origin);
+        var until = new DateTimeOffset(2026, 12, 6, 21, 0, 1, TimeSpan.Zero);
+        var partial = Fraud with { Rules = [new RuleHit("many-ips", 3, 2, "1h") { PartialUntil = until }] };
+
+        var hit = JsonDocument.Parse(OutputRecords.WriteScored(bytes, parsed.Splice, parsed.Transaction!, partial)).RootElement.GetProperty("verdict").GetProperty("rules")[0];
+        Assert.Equal("2026-12-06T21:00:01Z", hit.GetProperty("historyPartialUntil").GetString());
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class PartitionFailureSpecs : PartitionSpec
         partitions.Tell(ScoreTransactions.One(Tx(0, 10m, account: "ACC-NEW"), At(10, partition: 0)), TestActor);
         ExpectMsg<PartitionNotOwned>(TimeSpan.FromSeconds(10)); // not scored, so never acknowledged nor committed
         var problem = Assert.Single(context.Health.Problems);
-        Assert.Equal("partition in-0: its checkpoint holds account states of format version 99, newer than this node reads (3): run the release that wrote it, or a later one", problem);
+        Assert.Equal("partition in-0: its checkpoint holds account states of format version 99, newer than this node reads (4): run the release that wrote it, or a later one", problem);
         Assert.Equal(-1, context.Durable.CommitLimit(Topic, 0));
 
         // The other partition scores as usual; the failed one stays failed without claiming again.

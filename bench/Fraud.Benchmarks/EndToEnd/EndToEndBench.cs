@@ -186,7 +186,7 @@ public static class EndToEndBench
     }
 
     /// <summary>A detector's settings: a consumer group and a checkpoint file of its own (added to <paramref name="files"/>).</summary>
-    private static FraudSettings DetectorSettings(int port, string store, List<string> files)
+    internal static FraudSettings DetectorSettings(int port, string store, List<string> files)
     {
         var checkpoints = Path.Combine(Path.GetTempPath(), $"fraud-bench-{Guid.NewGuid():N}.db");
         files.Add(checkpoints);
@@ -205,7 +205,7 @@ public static class EndToEndBench
         }));
     }
 
-    private static void DeleteDatabase(string path)
+    internal static void DeleteDatabase(string path)
     {
         foreach (var file in new[] { path, path + "-wal", path + "-shm" })
         {
@@ -217,7 +217,7 @@ public static class EndToEndBench
     /// Warm-up records before the measured ones: as many, at most what the embedded broker keeps beside them (about
     /// 5 MiB per partition, some 240,000 of these records over 12 partitions; older ones are evicted).
     /// </summary>
-    private static long WarmUpFor(long messages) => Math.Max(0, Math.Min(messages, 200_000 - messages));
+    internal static long WarmUpFor(long messages) => Math.Max(0, Math.Min(messages, 200_000 - messages));
 
     /// <summary>Rate between the moment <paramref name="done"/> reaches <paramref name="from"/> and the moment it reaches <paramref name="to"/>.</summary>
     private static async Task<double> MeasureAsync(Func<long> done, long from, long to)
@@ -257,7 +257,7 @@ public static class EndToEndBench
     /// </summary>
     /// <param name="resetLatencies">Drops the contender's latencies so far (with <paramref name="pauses"/> and
     /// <paramref name="cpu"/>, at the end of the warm-up).</param>
-    private static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess, int population,
+    internal static async Task LatencyLoadAsync(KafkaSettings kafka, int port, string topic, double rate, TimeSpan phase, bool inProcess, int population,
         GcPauses pauses, PhaseCpu cpu, Action resetLatencies)
     {
         var load = GenerateLoadAsync(kafka, port, topic, rate, LatencyWarmUp + phase, inProcess, population);
@@ -304,7 +304,7 @@ public static class EndToEndBench
         Console.WriteLine($"bench: generator process: {output.Trim().Split('\n').LastOrDefault()}");
     }
 
-    private static async Task GenerateAsync(KafkaSettings kafka, string topic, double rate, long? count, TimeSpan? duration, int seed, int population)
+    internal static async Task GenerateAsync(KafkaSettings kafka, string topic, double rate, long? count, TimeSpan? duration, int seed, int population)
     {
         using var producer = KafkaProducer.Create(kafka);
         using var stop = duration is null ? new CancellationTokenSource() : new CancellationTokenSource(duration.Value);
@@ -313,7 +313,7 @@ public static class EndToEndBench
         Console.WriteLine($"bench: generated {stats.Produced} at {stats.AchievedRate:F0}/s");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -187,6 +187,7 @@ public static class OutputRecords
     private static readonly JsonEncodedText LimitName = JsonEncodedText.Encode("limit");
     private static readonly JsonEncodedText WindowName = JsonEncodedText.Encode("window");
     private static readonly JsonEncodedText VersionName = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText PartialUntilName = JsonEncodedText.Encode("historyPartialUntil");
     private static readonly JsonEncodedText ValuesName = JsonEncodedText.Encode("values");
     private static readonly JsonEncodedText DetectedAtName = JsonEncodedText.Encode("detectedAt");
     private static readonly JsonEncodedText DetectorNodeName = JsonEncodedText.Encode("detectorNode");
@@ -313,6 +314,12 @@ public static class OutputRecords
             }
 
             json.WriteEndObject();
+            if (hit.PartialUntil is { } until)
+            {
+                // The rule read a field the history began to keep after a rule change: earlier ones are missing till then.
+                json.WriteString(PartialUntilName, until.UtcDateTime);
+            }
+
             json.WriteEndObject();
         }
 

@@ -11,9 +11,15 @@ public sealed record RuleHit(string Id, decimal Observed, decimal Limit, string?
 
     public IReadOnlyList<SeenValue> Values { get; init; } = [];
 
+    /// <summary>
+    /// Set when the rule read a field the account's history began to keep after the rule set changed: what it saw of
+    /// earlier transactions starts then, and is whole from this time on (the change plus the rule's window).
+    /// </summary>
+    public DateTimeOffset? PartialUntil { get; init; }
+
     public bool Equals(RuleHit? other) =>
         other is not null && Id == other.Id && Observed == other.Observed && Limit == other.Limit && Window == other.Window
-        && Version == other.Version && Values.SequenceEqual(other.Values);
+        && Version == other.Version && Values.SequenceEqual(other.Values) && PartialUntil == other.PartialUntil;
 
     public override int GetHashCode() => HashCode.Combine(Id, Observed, Limit, Window, Version, Values.Count);
 }

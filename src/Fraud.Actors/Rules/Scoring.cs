@@ -30,6 +30,7 @@ public static class Scoring
             return previous;
         }
 
+        tx = pack?.Aligned(tx) ?? tx;
         var late = IsLate(account, tx, rules);
         var country = Countries.Number(tx.Country); // once: the travel rule compares it, the history records it
         Verdict verdict;

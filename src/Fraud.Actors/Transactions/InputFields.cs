@@ -22,6 +22,16 @@ public sealed class InputFields
     public int Count => _utf8.Length;
 
     /// <summary>The position of the property name under <paramref name="reader"/>, or -1 when the rules do not read it.</summary>
+    public int IndexOf(string name)
+    {
+        for (var k = 0; k < Names.Count; k++)
+        {
+            if (Names[k] == name) return k;
+        }
+
+        return -1;
+    }
+
     internal int IndexOf(ref Utf8JsonReader reader)
     {
         for (var k = 0; k < _utf8.Length; k++)

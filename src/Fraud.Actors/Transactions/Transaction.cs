@@ -21,4 +21,7 @@ public sealed record Transaction(
 {
     /// <summary>The values of the input fields the rules read by name, in <see cref="InputFields"/>' order; null when they read none.</summary>
     public InputValue[]? Fields { get; init; }
+
+    /// <summary>The names <see cref="Fields"/> were read by (null when not parsed from a record): rules changed since read them by their own.</summary>
+    public InputFields? FieldsRead { get; init; }
 }

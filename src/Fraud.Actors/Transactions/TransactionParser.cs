@@ -235,6 +235,6 @@ public static partial class TransactionParser
             category,
             country,
             device,
-            arrival) { Fields = values }, splice);
+            arrival) { Fields = values, FieldsRead = values is null ? null : fields }, splice);
     }
 }

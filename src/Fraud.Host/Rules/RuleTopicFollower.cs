@@ -145,7 +145,7 @@ public sealed class RuleTopicFollower : IAsyncDisposable
     {
         try
         {
-            return catalog.Compile(_ratesDirectory, _rules.MaxWindow, now);
+            return catalog.Compile(_ratesDirectory, _rules.MaxWindow, now, _rules.Pack);
         }
         catch (RuleSyntaxException e)
         {

@@ -95,7 +95,9 @@ public sealed class RuleCatalog
     /// <paramref name="ratesDirectory"/> (its <c>rates.txt</c>, as next to a rule file); a mistake anywhere is a
     /// <see cref="RuleSyntaxException"/> naming the rule (<c>fraud.rules/ID:line:column: …</c>).
     /// </summary>
-    public CompiledRules Compile(string? ratesDirectory, TimeSpan maxWindow, DateTimeOffset now)
+    /// <param name="previous">The rules these replace on this node, whose history is what the new ones find: a field
+    /// they are the first to read of earlier transactions is kept from a second after <paramref name="now"/>.</param>
+    public CompiledRules Compile(string? ratesDirectory, TimeSpan maxWindow, DateTimeOffset now, CompiledRules? previous = null)
     {
         var rates = ratesDirectory is null ? null : RulePack.RatesIn(ratesDirectory);
         var lists = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
@@ -110,7 +112,13 @@ public sealed class RuleCatalog
             lists[name] = list.Items.Where(i => i.Value.HoldsAt(now)).Select(i => ListRecords.Normalize(list.Declaration.Type, i.Key)).ToHashSet(StringComparer.Ordinal);
         }
 
-        var environment = new RuleEnvironment(lists, rates, maxWindow) { ListsWhere = "the list topic" };
+        var environment = new RuleEnvironment(lists, rates, maxWindow)
+        {
+            ListsWhere = "the list topic",
+            PreviousFields = previous?.FieldHistory,
+            // A second on: records scored under the previous rules until every partition takes these kept the old slots.
+            FieldsKeptFrom = (now + TimeSpan.FromSeconds(1)).UtcTicks,
+        };
         var definitions = new List<(string Path, RuleDefinition Definition)>();
         foreach (var (id, record, problem) in Rules())
         {

@@ -115,11 +115,11 @@ internal static partial class Aggregates
     /// <see cref="Distinct"/> of a key kept as a code or hash, read straight from each event into an open-addressing
     /// set on the stack (0, a missing value, marks an empty place): a few nanoseconds an event, where sorting took tens.
     /// </summary>
-    public static decimal DistinctOf<TKey>(ref RuleInput input, long window, Condition? filter) where TKey : struct, IEventKey
+    public static decimal DistinctOf<TKey>(ref RuleInput input, long window, Condition? filter, long since = 0) where TKey : struct, IEventKey
     {
         var events = input.History;
         var t = input.Ticks;
-        var from = t - window;
+        var from = Math.Max(t - window, since - 1); // a key kept only from `since`: earlier events have none of it
         // At most half full, so a probe ends soon; codes and hashes are spread by a multiplicative hash.
         var bits = Math.Max(4, BitOperations.Log2((uint)events.Length) + 2);
         var size = 1 << bits;
@@ -159,7 +159,7 @@ internal static partial class Aggregates
     }
 
     /// <summary><see cref="Seen"/> of a key kept as a code or hash; <paramref name="current"/> is this transaction's (0: none).</summary>
-    public static bool SeenOf<TKey>(ref RuleInput input, uint current, long window, Condition? filter) where TKey : struct, IEventKey
+    public static bool SeenOf<TKey>(ref RuleInput input, uint current, long window, Condition? filter, long since = 0) where TKey : struct, IEventKey
     {
         if (current == 0)
         {
@@ -168,7 +168,7 @@ internal static partial class Aggregates
 
         var events = input.History;
         var t = input.Ticks;
-        var from = t - window;
+        var from = Math.Max(t - window, since - 1);
         for (var k = events.Length - 1; k >= 0 && events[k].Ticks > from; k--)
         {
             if (events[k].Ticks <= t && TKey.Of(in events[k]) == current && (filter is null || Passes(ref input, k, filter)))

@@ -21,6 +21,12 @@ internal sealed class CompiledRule(RuleDefinition definition, Condition conditio
 
     public Condition Condition { get; } = condition;
 
+    /// <summary>
+    /// Until when (event ticks) the history this rule reads is partial: it reads a field the history began to keep
+    /// lately (<see cref="FieldHistory"/>), and its window reaches back before that; 0 when it is whole.
+    /// </summary>
+    public long PartialUntilTicks { get; init; }
+
     private readonly string? _window = window is { } w ? Scoring.WindowText(w) : null;
 
     public RuleHit Explain(ref RuleInput input)
@@ -37,6 +43,7 @@ internal sealed class CompiledRule(RuleDefinition definition, Condition conditio
         {
             Version = Definition.Version,
             Values = tested,
+            PartialUntil = input.Ticks < PartialUntilTicks ? new DateTimeOffset(PartialUntilTicks, TimeSpan.Zero) : null,
         };
     }
 }

@@ -46,6 +46,9 @@ public sealed class CompiledRules
 
     public string Path { get; }
 
+    /// <summary>Which input fields the history keeps of earlier transactions under these rules, and since when.</summary>
+    public FieldHistory FieldHistory { get; init; } = FieldHistory.None;
+
     public IReadOnlyList<RuleDefinition> Definitions { get; }
 
     /// <summary>The rule-set version these rules are (from the rule topics); null for a rule file read at start.</summary>
@@ -60,6 +63,36 @@ public sealed class CompiledRules
 
     /// <summary>The input fields the rules read by name (<c>field("x")</c>), for the parser to keep; null when none.</summary>
     public InputFields? Fields { get; }
+
+    /// <summary>
+    /// <paramref name="tx"/> with its input fields in these rules' order. A record parsed just before the rules changed
+    /// (its group was in flight) carries the fields the rules before read; a field only these read is missing from it.
+    /// </summary>
+    internal Transaction Aligned(Transaction tx)
+    {
+        var read = tx.FieldsRead;
+        if (read is null || ReferenceEquals(read, Fields) || (Fields is not null && read.Names.SequenceEqual(Fields.Names)))
+        {
+            return tx;
+        }
+
+        if (Fields is null)
+        {
+            return tx with { Fields = null, FieldsRead = null };
+        }
+
+        var values = new InputValue[Fields.Count];
+        for (var k = 0; k < values.Length; k++)
+        {
+            var j = read.IndexOf(Fields.Names[k]);
+            if (j >= 0 && tx.Fields is { } old && j < old.Length)
+            {
+                values[k] = old[j];
+            }
+        }
+
+        return tx with { Fields = values, FieldsRead = Fields };
+    }
 
     /// <summary>How many distinct aggregates the rules name: each is computed at most once per transaction.</summary>
     internal int SharedAggregates => _slots;

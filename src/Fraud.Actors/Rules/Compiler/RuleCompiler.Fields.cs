@@ -31,6 +31,7 @@ internal sealed partial class RuleCompiler
 
     private readonly List<string> _fields = new();
     private int _fieldsInHistory;
+    private FieldHistory _fieldHistory = FieldHistory.None;
 
     /// <summary>
     /// Names every input field the rules read before anything is compiled, those read of earlier transactions first:
@@ -65,6 +66,7 @@ internal sealed partial class RuleCompiler
         }
 
         _fieldsInHistory = _fields.Count;
+        _fieldHistory = FieldHistory.After(_environment.PreviousFields, _fields, _environment.FieldsKeptFrom);
         foreach (var name in current.Select(a => a.Name).Distinct(StringComparer.Ordinal))
         {
             if (!_fields.Contains(name)) _fields.Add(name);
@@ -130,14 +132,26 @@ internal sealed partial class RuleCompiler
             throw Error(a, $"field(\"{a.Name}\") is read of earlier transactions where the history does not keep it (a bug of the rule compiler)");
         }
 
+        // A slot that began to hold this field lately: what it held before is not this field's, so it reads as missing.
+        var since = FieldSince(slot);
         if (slot == 0)
         {
             _kept |= HistoryFields.Field1;
-            return new Node(Kind.Text, Key: static (ref RuleInput i) => i.History[i.Focus].Field1);
+            return new Node(Kind.Text, Key: since == 0 ? static (ref RuleInput i) => i.History[i.Focus].Field1
+                : (ref RuleInput i) => i.History[i.Focus].Ticks >= since ? i.History[i.Focus].Field1 : 0);
         }
 
         _kept |= HistoryFields.Field2;
-        return new Node(Kind.Text, Key: static (ref RuleInput i) => i.History[i.Focus].Field2);
+        return new Node(Kind.Text, Key: since == 0 ? static (ref RuleInput i) => i.History[i.Focus].Field2
+            : (ref RuleInput i) => i.History[i.Focus].Ticks >= since ? i.History[i.Focus].Field2 : 0);
+    }
+
+    /// <summary>From when history slot <paramref name="slot"/> holds its field (0: always); noted for the rule being compiled.</summary>
+    private long FieldSince(int slot)
+    {
+        var since = _fieldHistory.SinceOf(slot);
+        _ruleFieldsSince = Math.Max(_ruleFieldsSince, since);
+        return since;
     }
 
     /// <summary>The key distinct and seen compare for a named field: this transaction's text hashed, or the kept hash.</summary>

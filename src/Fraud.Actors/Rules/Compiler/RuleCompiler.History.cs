@@ -38,6 +38,7 @@ internal sealed partial class RuleCompiler
         }
 
         if (window > _longestWindow) _longestWindow = window;
+        if (window > _ruleWindow) _ruleWindow = window;
         var ticks = window.Ticks;
         var filter = call.Filter is null ? null : Expect(call.Filter, Scope.Earlier, Kind.Condition, "a 'where' filter").Cond;
         var slot = SlotOf(call);
@@ -87,14 +88,14 @@ internal sealed partial class RuleCompiler
     /// <summary>distinct over a key the history keeps as a code or hash, walked without a closure per event; null for the rest.</summary>
     private Node? HashedDistinct(Attribute a, int slot, long ticks, Condition? filter)
     {
-        Node Of<TKey>() where TKey : struct, IEventKey => Shared(slot, (ref RuleInput i) => Aggregates.DistinctOf<TKey>(ref i, ticks, filter));
+        Node Of<TKey>(long since = 0) where TKey : struct, IEventKey => Shared(slot, (ref RuleInput i) => Aggregates.DistinctOf<TKey>(ref i, ticks, filter, since));
         return HashedKind(a) switch
         {
             HistoryFields.Category => Of<CategoryKey>(),
             HistoryFields.Target => Of<TargetKey>(),
             HistoryFields.Device => Of<DeviceKey>(),
-            HistoryFields.Field1 => Of<Field1Key>(),
-            HistoryFields.Field2 => Of<Field2Key>(),
+            HistoryFields.Field1 => Of<Field1Key>(FieldSince(0)),
+            HistoryFields.Field2 => Of<Field2Key>(FieldSince(1)),
             _ => a.Name switch
             {
                 "country" when !a.InputField => Of<CountryKey>(),
@@ -107,15 +108,15 @@ internal sealed partial class RuleCompiler
     /// <summary>seen over such a key: this transaction's key (read through <paramref name="key"/>, once) against each event's.</summary>
     private Number? HashedSeen(Attribute a, Number key, int slot, long ticks, Condition? filter)
     {
-        Number Of<TKey>() where TKey : struct, IEventKey => Shared(slot, (ref RuleInput i) =>
-            Aggregates.SeenOf<TKey>(ref i, key(ref i) is { } current ? (uint)current : 0, ticks, filter) ? 1 : 0).Num!;
+        Number Of<TKey>(long since = 0) where TKey : struct, IEventKey => Shared(slot, (ref RuleInput i) =>
+            Aggregates.SeenOf<TKey>(ref i, key(ref i) is { } current ? (uint)current : 0, ticks, filter, since) ? 1 : 0).Num!;
         return HashedKind(a) switch
         {
             HistoryFields.Category => Of<CategoryKey>(),
             HistoryFields.Target => Of<TargetKey>(),
             HistoryFields.Device => Of<DeviceKey>(),
-            HistoryFields.Field1 => Of<Field1Key>(),
-            HistoryFields.Field2 => Of<Field2Key>(),
+            HistoryFields.Field1 => Of<Field1Key>(FieldSince(0)),
+            HistoryFields.Field2 => Of<Field2Key>(FieldSince(1)),
             _ => a.Name switch
             {
                 "country" when !a.InputField => Of<CountryKey>(),

@@ -56,6 +56,10 @@ internal sealed partial class RuleCompiler
     private HistoryFields _kept;
     private bool _readsEarlierReference;
 
+    // Of the rule being compiled: the latest time from which a history slot it reads holds its field, and its longest window.
+    private long _ruleFieldsSince;
+    private TimeSpan _ruleWindow;
+
     private RuleCompiler(string file, RuleEnvironment environment)
     {
         _file = file;
@@ -72,9 +76,12 @@ internal sealed partial class RuleCompiler
         }
 
         var conditions = new List<Node>();
+        var partialUntil = new List<long>();
         foreach (var definition in file.Rules)
         {
+            (compiler._ruleFieldsSince, compiler._ruleWindow) = (0, TimeSpan.Zero);
             var condition = compiler.Compile(definition.Condition, Scope.Current);
+            partialUntil.Add(compiler._ruleFieldsSince == 0 ? 0 : compiler._ruleFieldsSince + compiler._ruleWindow.Ticks);
             if (condition.Kind != Kind.Condition)
             {
                 throw compiler.Error(definition.Condition, $"a rule's condition is true or false, not a {Describe(condition.Kind)}: compare it, e.g. {RuleText.Of(definition.Condition)} > 0");
@@ -91,11 +98,14 @@ internal sealed partial class RuleCompiler
             var (definition, condition) = (file.Rules[k], conditions[k]);
             var explained = compiler.Explanation(definition.Condition);
             rules.Add(new CompiledRule(definition, condition.Cond!, condition.ReadsHistory, explained.Observed, explained.Limit, explained.RoundObserved,
-                FirstWindow(definition.Condition), compiler.Values(definition.Condition)));
+                FirstWindow(definition.Condition), compiler.Values(definition.Condition)) { PartialUntilTicks = partialUntil[k] });
         }
 
         var fields = compiler._fields.Count == 0 ? null : new InputFields(compiler._fields);
-        return new CompiledRules(file.Path, rules, conditionSlots, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields, compiler._readsEarlierReference);
+        return new CompiledRules(file.Path, rules, conditionSlots, compiler._slots.Count, compiler._longestWindow, compiler._kept, fields, compiler._readsEarlierReference)
+        {
+            FieldHistory = compiler._fieldHistory,
+        };
     }
 
     private RuleSyntaxException Error(Expr at, string problem) => new(_file, at.Line, at.Column, problem);

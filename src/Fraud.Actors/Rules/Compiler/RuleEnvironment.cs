@@ -6,6 +6,12 @@ internal sealed record RuleEnvironment(IReadOnlyDictionary<string, IReadOnlySet<
     /// <summary>Where lists come from, for the line that says one is missing; null: files next to the rules.</summary>
     public string? ListsWhere { get; init; }
 
+    /// <summary>The input fields the history kept under the rule set these rules replace (null: none before them).</summary>
+    public FieldHistory? PreviousFields { get; init; }
+
+    /// <summary>The event time from which a field these rules are the first to read of earlier transactions is kept.</summary>
+    public long FieldsKeptFrom { get; init; }
+
     public const string ListExtension = ".list";
 
     public const string RatesFileName = "rates.txt";

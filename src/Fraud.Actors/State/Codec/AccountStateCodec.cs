@@ -11,7 +11,7 @@ namespace Fraud.Actors.State;
 public static class AccountStateCodec
 {
     /// <summary>The version this code writes.</summary>
-    public const byte CurrentVersion = AccountStateV2.Version3;
+    public const byte CurrentVersion = AccountStateV2.Version4;
 
     // One buffer and writer per thread, reused: a checkpoint encodes thousands of accounts a second.
     [ThreadStatic]
@@ -70,7 +70,7 @@ public static class AccountStateCodec
                 case AccountStateV1.Version:
                     AccountStateV1.Read(r, state);
                     break;
-                case AccountStateV2.Version or AccountStateV2.Version3:
+                case AccountStateV2.Version or AccountStateV2.Version3 or AccountStateV2.Version4:
                     AccountStateV2.Read(r, state, version);
                     break;
                 default:

@@ -5,8 +5,9 @@ namespace Fraud.Actors.State;
 /// <summary>
 /// Format version 2 of an account state: as version 1, plus what the rule language needs. Each event adds a byte saying
 /// which of currency, category, target and device follow (only those kept cost bytes); each remembered verdict with
-/// rules adds its action, and each hit its rule's version and the values its comparisons saw. Version 3, what this
-/// code writes, adds to a verdict its rule-set version and its shadow hits, each behind a flag (none costs nothing).
+/// rules adds its action, and each hit its rule's version and the values its comparisons saw. Version 3 adds to a
+/// verdict its rule-set version and its shadow hits, each behind a flag (none costs nothing). Version 4, what this code
+/// writes, adds behind a flag the hits whose history was partial (<see cref="RuleHit.PartialUntil"/>) and until when.
 /// </summary>
 internal static class AccountStateV2
 {
@@ -14,7 +15,9 @@ internal static class AccountStateV2
 
     public const byte Version3 = 3;
 
-    private const byte IsLate = 1, WithRules = 2, NewNode = 4, WithRuleSet = 8, WithShadow = 16;
+    public const byte Version4 = 4;
+
+    private const byte IsLate = 1, WithRules = 2, NewNode = 4, WithRuleSet = 8, WithShadow = 16, WithPartial = 32;
 
     private const byte HasCurrency = 1, HasCategory = 2, HasTarget = 4, HasDevice = 8, HasField1 = 16, HasField2 = 32;
 
@@ -50,8 +53,9 @@ internal static class AccountStateV2
             var node = nodes.IndexOf(verdict.Node);
             var withRules = verdict.WithRules;
             var shadow = withRules?.Shadow ?? [];
+            var partial = withRules is not null && (HasPartial(withRules.Rules) || HasPartial(shadow));
             var flags = (byte)((verdict.Late ? IsLate : 0) | (withRules is not null ? WithRules : 0) | (node < 0 ? NewNode : 0)
-                | (verdict.RuleSet is not null ? WithRuleSet : 0) | (shadow.Count > 0 ? WithShadow : 0));
+                | (verdict.RuleSet is not null ? WithRuleSet : 0) | (shadow.Count > 0 ? WithShadow : 0) | (partial ? WithPartial : 0));
             w.Write(verdict.Id);
             w.Write(flags);
             w.Write(verdict.DetectedAtTicks);
@@ -80,15 +84,68 @@ internal static class AccountStateV2
                 {
                     BinaryVerdicts.WriteRules(w, shadow);
                 }
+
+                if (partial)
+                {
+                    WritePartial(w, withRules.Rules, shadow);
+                }
             }
         }
     }
 
-    /// <summary>Reads format <paramref name="version"/> (2 or 3) into <paramref name="state"/>.</summary>
+    private static bool HasPartial(IReadOnlyList<RuleHit> hits)
+    {
+        for (var k = 0; k < hits.Count; k++)
+        {
+            if (hits[k].PartialUntil is not null) return true;
+        }
+
+        return false;
+    }
+
+    // The partial hits as (index among the hits then the shadow hits, until when): only those, so a whole verdict costs nothing.
+    private static void WritePartial(BinaryWriter w, IReadOnlyList<RuleHit> rules, IReadOnlyList<RuleHit> shadow)
+    {
+        var all = rules.Concat(shadow).Select((hit, index) => (hit.PartialUntil, index)).Where(h => h.PartialUntil is not null).ToList();
+        w.Write7BitEncodedInt(all.Count);
+        foreach (var (until, index) in all)
+        {
+            w.Write7BitEncodedInt(index);
+            w.Write(until!.Value.UtcTicks);
+        }
+    }
+
+    private static void ReadPartial(BinaryReader r, RuleHit[] rules, RuleHit[] shadow)
+    {
+        var count = r.Read7BitEncodedInt();
+        for (var k = 0; k < count; k++)
+        {
+            var (index, until) = (r.Read7BitEncodedInt(), new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero));
+            if (index < rules.Length)
+            {
+                rules[index] = rules[index] with { PartialUntil = until };
+            }
+            else if (index - rules.Length < shadow.Length)
+            {
+                shadow[index - rules.Length] = shadow[index - rules.Length] with { PartialUntil = until };
+            }
+            else
+            {
+                throw new FormatException($"a partial hit {index} of a verdict with {rules.Length + shadow.Length} hits");
+            }
+        }
+    }
+
+    /// <summary>Reads format <paramref name="version"/> (2, 3 or 4) into <paramref name="state"/>.</summary>
     public static void Read(BinaryReader r, AccountState state, byte version)
     {
         // Format 2 wrote only the first three flags: any other bit there is damage, not a feature.
-        var known = version >= Version3 ? IsLate | WithRules | NewNode | WithRuleSet | WithShadow : IsLate | WithRules | NewNode;
+        var known = version switch
+        {
+            >= Version4 => IsLate | WithRules | NewNode | WithRuleSet | WithShadow | WithPartial,
+            Version3 => IsLate | WithRules | NewNode | WithRuleSet | WithShadow,
+            _ => IsLate | WithRules | NewNode,
+        };
         state.NewestTicks = r.ReadInt64();
         var events = r.Read7BitEncodedInt();
         for (var i = 0; i < events; i++)
@@ -141,6 +198,10 @@ internal static class AccountStateV2
 
                 var rules = BinaryVerdicts.ReadRules(r);
                 var shadow = (flags & WithShadow) != 0 ? BinaryVerdicts.ReadRules(r) : [];
+                if ((flags & WithPartial) != 0)
+                {
+                    ReadPartial(r, rules, shadow);
+                }
                 withRules = new Verdict(score, rules, new DateTimeOffset(detectedAt, TimeSpan.Zero), node, late)
                 {
                     Action = (VerdictAction)action, RuleSet = ruleSet, Shadow = shadow,
