@@ -15,11 +15,18 @@ public sealed record RuleHit(string Id, decimal Observed, decimal Limit, string?
     /// Set when the rule read a field the account's history began to keep after the rule set changed: what it saw of
     /// earlier transactions starts then, and is whole from this time on (the change plus the rule's window).
     /// </summary>
-    public DateTimeOffset? PartialUntil { get; init; }
+    public DateTimeOffset? PartialUntil
+    {
+        get => _partialUntilTicks == 0 ? null : new DateTimeOffset(_partialUntilTicks, TimeSpan.Zero);
+        init => _partialUntilTicks = value?.UtcTicks ?? 0;
+    }
+
+    // Ticks, not the nullable time itself: 8 bytes a hit instead of 24, on every hit of every rule.
+    private readonly long _partialUntilTicks;
 
     public bool Equals(RuleHit? other) =>
         other is not null && Id == other.Id && Observed == other.Observed && Limit == other.Limit && Window == other.Window
-        && Version == other.Version && Values.SequenceEqual(other.Values) && PartialUntil == other.PartialUntil;
+        && Version == other.Version && Values.SequenceEqual(other.Values) && _partialUntilTicks == other._partialUntilTicks;
 
     public override int GetHashCode() => HashCode.Combine(Id, Observed, Limit, Window, Version, Values.Count);
 }
