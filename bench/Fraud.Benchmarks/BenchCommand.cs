@@ -64,6 +64,15 @@ public static class BenchCommand
             results["endToEnd"] = e2e;
         }
 
+        if (part is "backtest")
+        {
+            var backtest = Backtest.BacktestBench.Run(Option(args, "--messages", 1_000_000), TextOption(args, "--rules") ?? Path.Combine("rules", "recommended.rules"),
+                TextOption(args, "--baseline") ?? Path.Combine("rules", "default.rules"));
+            Console.WriteLine($"backtest of {backtest.Transactions:N0} transactions from a file ({backtest.Candidate} against {backtest.Baseline}): read and parsed in {backtest.ReadSeconds} s, " +
+                $"scored in {backtest.ScoredSeconds} s ({backtest.TransactionsPerSecondPerRuleSet:N0} transactions a second a rule set), {backtest.WallSeconds} s in all, peak {backtest.PeakWorkingSetMb} MB");
+            results["backtest"] = backtest;
+        }
+
         if (part is "swap")
         {
             var swap = await SwapBench.RunAsync(Path.Combine(AppContext.BaseDirectory, "fraud.dll"), Option(args, "--latency-rate", 40_000),

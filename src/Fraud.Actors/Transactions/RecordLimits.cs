@@ -5,7 +5,7 @@ namespace Fraud.Actors.Transactions;
 /// letter with the limit's reason; nothing a record holds can make the detector fail, or an account's state or the
 /// node's memory grow past these bounds.
 /// </summary>
-public sealed class RecordLimits
+public sealed record RecordLimits
 {
     public const string SectionName = "Limits";
 

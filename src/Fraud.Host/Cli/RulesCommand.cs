@@ -39,6 +39,7 @@ public static class RulesCommand
         rules.Subcommands.Add(Changing("promote", "Makes a shadow (or disabled) rule active.", id, (c, r) => c.SetMode(r, RuleMode.Active)));
         rules.Subcommands.Add(Changing("shadow", "Puts a rule in shadow: evaluated and reported, deciding nothing.", id, (c, r) => c.SetMode(r, RuleMode.Shadow)));
         rules.Subcommands.Add(Changing("disable", "Disables a rule: kept, not evaluated.", id, (c, r) => c.SetMode(r, RuleMode.Disabled)));
+        rules.Subcommands.Add(BacktestCommand.Create());
         return rules;
     }
 
