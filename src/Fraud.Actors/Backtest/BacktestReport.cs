@@ -30,11 +30,12 @@ public sealed record BacktestResult(long Transactions, long Labelled, long Fraud
         {
             for (var k = 0; k < records.Count; k++)
             {
-                var (from, to) = (ActionText(baseline[k].Action), ActionText(candidate[k].Action));
+                var (from, to) = (baseline[k].Action, candidate[k].Action);
                 if (from != to)
                 {
-                    var known = flips.GetValueOrDefault((from, to));
-                    flips[(from, to)] = (known.Count + 1, known.Amount + records[k].Transaction.Amount);
+                    var key = (ActionText(from), ActionText(to));
+                    var known = flips.GetValueOrDefault(key);
+                    flips[key] = (known.Count + 1, known.Amount + records[k].Transaction.Amount);
                 }
             }
         }
@@ -47,13 +48,10 @@ public sealed record BacktestResult(long Transactions, long Labelled, long Fraud
 
     public static bool IsFlagged(Verdict verdict) => verdict.Action is VerdictAction.Block or VerdictAction.Review;
 
-    public static string ActionText(VerdictAction action) => action switch
-    {
-        VerdictAction.Legit => "legit",
-        VerdictAction.Block => "block",
-        VerdictAction.Review => "review",
-        _ => "allow",
-    };
+    // As the verdict's JSON writes an action; made once, not once a transaction.
+    private static readonly string[] ActionNames = [.. Enum.GetValues<VerdictAction>().Select(a => a.ToString().ToLowerInvariant())];
+
+    public static string ActionText(VerdictAction action) => ActionNames[(int)action];
 
     private static Totals TotalsOf(IReadOnlyList<BacktestRecord> records, Verdict[] verdicts)
     {

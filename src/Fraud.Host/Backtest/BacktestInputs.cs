@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Fraud.Actors.Backtest;
 using Fraud.Actors.Detection;
@@ -146,11 +145,6 @@ public static class BacktestInputs
     }
 
     /// <summary>"24h", "7d", "90m" as a span.</summary>
-    public static TimeSpan ParseSince(string text)
-    {
-        var units = new Dictionary<char, TimeSpan> { ['m'] = TimeSpan.FromMinutes(1), ['h'] = TimeSpan.FromHours(1), ['d'] = TimeSpan.FromDays(1) };
-        return text.Length > 1 && units.TryGetValue(text[^1], out var unit) && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? unit * n
-            : throw new StartupException($"--since is a span back from now (90m, 24h, 7d), not '{text}'");
-    }
+    public static TimeSpan ParseSince(string text) =>
+        SpanText.Parse(text, "mhd") ?? throw new StartupException($"--since is a span back from now (90m, 24h, 7d), not '{text}'");
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Fraud.Actors.Backtest;
-using Fraud.Actors.Rules;
 using Fraud.Actors.Rules.Catalog;
 using Fraud.Actors.Rules.Compiler;
 using Fraud.Actors.Rules.Language;
@@ -89,7 +88,7 @@ public static class BacktestRunner
             var catalog = new CatalogChanges(settings.Kafka, settings, null).Read();
             try
             {
-                return catalog.Compile(Path.GetDirectoryName(Path.GetFullPath(RuleFiles.Resolve(settings.Rules.File))), settings.Rules.MaxWindow, DateTimeOffset.UtcNow);
+                return catalog.Compile(RuleFiles.RatesDirectory(settings.Rules), settings.Rules.MaxWindow, DateTimeOffset.UtcNow);
             }
             catch (RuleSyntaxException e)
             {
@@ -97,18 +96,7 @@ public static class BacktestRunner
             }
         }
 
-        try
-        {
-            return RulePack.Load(which, settings.Rules.MaxWindow);
-        }
-        catch (RuleSyntaxException e)
-        {
-            throw new StartupException(e.Message);
-        }
-        catch (IOException e)
-        {
-            throw new StartupException($"cannot read the rule file {which}: {e.Message}");
-        }
+        return RuleFiles.Load(which, settings.Rules.MaxWindow);
     }
 
     // A line on the terminal that rewrites itself; nothing when standard error is a file or a pipe.

@@ -80,6 +80,7 @@ public static class DashboardSecurity
     /// <summary>Security headers on every answer, then the token check; before the static files and the endpoints.</summary>
     public static WebApplication UseDashboardSecurity(this WebApplication app, DashboardSettings dashboard)
     {
+        var tokens = Tokens(dashboard);
         app.Use(async (http, next) =>
         {
             var headers = http.Response.Headers;
@@ -88,7 +89,7 @@ public static class DashboardSecurity
             headers["X-Frame-Options"] = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cache-Control"] = "no-store";
-            if (string.IsNullOrEmpty(dashboard.Token) || IsOpen(http.Request.Path, dashboard) || IsAuthenticated(http.Request, Tokens(dashboard)))
+            if (string.IsNullOrEmpty(dashboard.Token) || IsOpen(http.Request.Path, dashboard) || IsAuthenticated(http.Request, tokens))
             {
                 await next(http);
                 return;
@@ -105,9 +106,9 @@ public static class DashboardSecurity
             await http.Response.WriteAsJsonAsync(new { error = "this endpoint needs the dashboard's token (Authorization: Bearer, or log in at /login)" });
         });
 
-        if (Tokens(dashboard).Length > 0)
+        if (tokens.Length > 0)
         {
-            MapLogin(app, Tokens(dashboard));
+            MapLogin(app, tokens);
         }
 
         return app;

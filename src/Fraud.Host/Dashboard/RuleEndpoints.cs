@@ -50,7 +50,7 @@ public static class RuleEndpoints
 
             return changes.Put(id, body.Rule ?? throw new CatalogRefusal("the body needs \"rule\", the rule's text"), mode, body.Version);
         }));
-        app.MapDelete("/api/rules/{id}", (string id, HttpContext http, NodeRuntime node) => ChangeAsync<NoBody>(http, node, (changes, _) => changes.Delete(id)));
+        app.MapDelete("/api/rules/{id}", (string id, HttpContext http, NodeRuntime node) => ChangeAsync(http, node, changes => changes.Delete(id)));
 
         app.MapGet("/api/lists", (NodeRuntime node) => Results.Json(RuleViews.Lists(node), Json));
         app.MapGet("/api/lists/{name}", (string name, string? after, NodeRuntime node) =>
@@ -67,36 +67,40 @@ public static class RuleEndpoints
             var expires = body.Expires is { Length: > 0 } e ? CatalogChanges.ParseExpiry(e, DateTimeOffset.UtcNow) : (DateTimeOffset?)null;
             return changes.AddItems(name, body.Items ?? [], type, expires, body.Reason);
         }));
-        app.MapDelete("/api/lists/{name}", (string name, HttpContext http, NodeRuntime node) => ChangeAsync<NoBody>(http, node, (changes, _) =>
+        app.MapDelete("/api/lists/{name}", (string name, HttpContext http, NodeRuntime node) => ChangeAsync(http, node, changes =>
             http.Request.Query["item"] is { Count: > 0 } items ? changes.RemoveItems(name, items.Select(i => i ?? "").ToList()) : changes.DeleteList(name)));
         return app;
     }
 
-    /// <summary>A change: the admin token checked, the body read, then made through the topics (off the request thread: it waits for Kafka).</summary>
+    /// <summary>A change with a JSON body: the admin token checked before the body is read, then the change made.</summary>
     private static async Task<IResult> ChangeAsync<TBody>(HttpContext http, NodeRuntime node, Func<CatalogChanges, TBody, IReadOnlyList<string>> change) where TBody : IChangeBody
     {
-        if (DashboardSecurity.ChangeRefused(http.Request, node.Settings.Dashboard) is { } refused)
+        if (Refused(http, node) is { } refused)
         {
-            return Error(refused.Status, refused.Error);
-        }
-
-        if (node.RuleTopics is null || node.Kafka is null)
-        {
-            return FileSourced();
+            return refused;
         }
 
         var body = await BodyAsync<TBody>(http);
-        if (body.Error is { } bad)
-        {
-            return bad;
-        }
+        return body.Error ?? await MakeAsync(http, node, body.Value!.By, changes => change(changes, body.Value));
+    }
 
-        var by = string.IsNullOrWhiteSpace(body.Value?.By) ? $"api@{node.Settings.NodeName}" : body.Value.By.Trim();
-        var changes = new CatalogChanges(node.Kafka, node.Settings, by);
+    /// <summary>A change without a body (a deletion): who makes it may come as <c>?by=</c>.</summary>
+    private static async Task<IResult> ChangeAsync(HttpContext http, NodeRuntime node, Func<CatalogChanges, IReadOnlyList<string>> change) =>
+        Refused(http, node) ?? await MakeAsync(http, node, http.Request.Query["by"], change);
+
+    private static IResult? Refused(HttpContext http, NodeRuntime node) =>
+        DashboardSecurity.ChangeRefused(http.Request, node.Settings.Dashboard) is { } refused ? Error(refused.Status, refused.Error)
+        : node.RuleTopics is null || node.Kafka is null ? FileSourced()
+        : null;
+
+    /// <summary>The change made through the topics, off the request thread (it waits for Kafka), one at a time from this node.</summary>
+    private static async Task<IResult> MakeAsync(HttpContext http, NodeRuntime node, string? by, Func<CatalogChanges, IReadOnlyList<string>> change)
+    {
+        var changes = new CatalogChanges(node.Kafka!, node.Settings, string.IsNullOrWhiteSpace(by) ? $"api@{node.Settings.NodeName}" : by.Trim());
         await Writing.WaitAsync(http.RequestAborted);
         try
         {
-            var said = await Task.Run(() => change(changes, body.Value!));
+            var said = await Task.Run(() => change(changes));
             return Results.Json(new { changes = said.Where(l => !l.StartsWith("rule set ", StringComparison.Ordinal)), ruleSet = changes.Written?.ToString() }, Json);
         }
         catch (CatalogRefusal e)
@@ -120,11 +124,6 @@ public static class RuleEndpoints
 
     private static async Task<(T? Value, IResult? Error)> BodyAsync<T>(HttpContext http) where T : IChangeBody
     {
-        if (typeof(T) == typeof(NoBody))
-        {
-            return ((T)(IChangeBody)new NoBody(http.Request.Query["by"]), null);
-        }
-
         if (!http.Request.HasJsonContentType())
         {
             return (default, Error(StatusCodes.Status415UnsupportedMediaType, "the body is JSON (Content-Type: application/json)"));
@@ -165,6 +164,4 @@ public static class RuleEndpoints
 
     /// <summary>Items to add to a list, of a type (for a new list), with an expiry (<c>30d</c>, or a time) and a reason.</summary>
     private sealed record ListBody(string? Type, string[]? Items, string? Expires, string? Reason, string? By) : IChangeBody;
-
-    private sealed record NoBody(string? By) : IChangeBody;
 }

@@ -26,7 +26,7 @@ public static class RuleViews
                 running = (string?)null,
                 latest = (string?)null,
                 problem = (string?)null,
-                rules = (running?.Definitions ?? []).Select(d => new RuleView(d.Id, d.Version, ModeText(d.Mode), ActionText(d.Action), d.Weight, null, null, null, hits.GetValueOrDefault(d.Id), null)),
+                rules = (running?.Definitions ?? []).Select(d => View(d, hits)),
             };
         }
 
@@ -48,9 +48,7 @@ public static class RuleViews
             return topics.Catalog.Rules().Where(r => r.Id == id).Select(r => View(r.Id, r.Record, r.Problem, node.Feed.HitsPerMinute())).FirstOrDefault();
         }
 
-        return node.Settings.Rules.Pack?.Definitions.Where(d => d.Id == id)
-            .Select(d => new RuleView(d.Id, d.Version, ModeText(d.Mode), ActionText(d.Action), d.Weight, null, null, null, node.Feed.HitsPerMinute().GetValueOrDefault(d.Id), null))
-            .FirstOrDefault();
+        return node.Settings.Rules.Pack?.Definitions.Where(d => d.Id == id).Select(d => View(d, node.Feed.HitsPerMinute())).FirstOrDefault();
     }
 
     public static IEnumerable<object> Lists(NodeRuntime node) =>
@@ -86,6 +84,10 @@ public static class RuleViews
             problem = list.Problem,
         };
     }
+
+    // A rule of a file: no text, author or time on record.
+    private static RuleView View(RuleDefinition d, IReadOnlyDictionary<string, double> hits) =>
+        new(d.Id, d.Version, ModeText(d.Mode), ActionText(d.Action), d.Weight, null, null, null, hits.GetValueOrDefault(d.Id), null);
 
     private static RuleView View(string id, RuleRecord? record, string? problem, IReadOnlyDictionary<string, double> hits)
     {

@@ -22,17 +22,27 @@ public static class RuleFiles
         return File.Exists(bundled) ? bundled : file;
     }
 
-    public static CompiledRules Load(RuleSettings rules)
+    public static CompiledRules Load(RuleSettings rules) => Load(rules.File, rules.MaxWindow);
+
+    /// <summary>The rule file <paramref name="file"/> compiled; a mistake, or a file that cannot be read, is its one line.</summary>
+    public static CompiledRules Load(string file, TimeSpan maxWindow)
     {
         try
         {
-            return RulePack.Load(Resolve(rules.File), rules.MaxWindow);
+            return RulePack.Load(Resolve(file), maxWindow);
         }
         catch (RuleSyntaxException e)
         {
             throw new StartupException(e.Message);
         }
+        catch (IOException e)
+        {
+            throw new StartupException($"cannot read the rule file {file}: {e.Message}");
+        }
     }
+
+    /// <summary>Where the rule topics' rules find their currency rates: next to the rule file, as a file's own rules do.</summary>
+    public static string? RatesDirectory(RuleSettings rules) => Path.GetDirectoryName(Path.GetFullPath(Resolve(rules.File)));
 
     /// <summary>One line for the start-up log: which file or rule set, how many rules, how many evaluated.</summary>
     public static string Describe(CompiledRules pack) =>

@@ -119,7 +119,7 @@ public sealed class CatalogChanges(KafkaSettings kafka, FraudSettings settings, 
         try
         {
             var record = Record(id, text, null, catalog.Rule(id)?.Mode);
-            catalog.WithRule(id, record.ToJson(), catalog.Version.Rules + 1).Compile(RatesDirectory(settings), settings.Rules.MaxWindow, DateTimeOffset.UtcNow);
+            catalog.WithRule(id, record.ToJson(), catalog.Version.Rules + 1).Compile(RuleFiles.RatesDirectory(settings.Rules), settings.Rules.MaxWindow, DateTimeOffset.UtcNow);
             return null;
         }
         catch (CatalogRefusal e) when (e.InnerException is RuleSyntaxException syntax)
@@ -215,19 +215,15 @@ public sealed class CatalogChanges(KafkaSettings kafka, FraudSettings settings, 
     /// <summary>"30d", "12h", "90m" from now, or an ISO 8601 time.</summary>
     public static DateTimeOffset ParseExpiry(string text, DateTimeOffset now)
     {
-        var units = new Dictionary<char, TimeSpan> { ['s'] = TimeSpan.FromSeconds(1), ['m'] = TimeSpan.FromMinutes(1), ['h'] = TimeSpan.FromHours(1), ['d'] = TimeSpan.FromDays(1) };
-        if (text.Length > 1 && units.TryGetValue(text[^1], out var unit) && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+        if (SpanText.Parse(text) is { } span)
         {
-            return now + unit * n;
+            return now + span;
         }
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at > now
             ? at
             : throw new CatalogRefusal($"an expiry is a span from now (30d, 12h, 90m) or a later ISO 8601 time, not '{text}'");
     }
-
-    private static string? RatesDirectory(FraudSettings settings) =>
-        Path.GetDirectoryName(Path.GetFullPath(RuleFiles.Resolve(settings.Rules.File)));
 
     // The change made on a copy and compiled as the nodes will compile it; written only if it compiles.
     private IReadOnlyList<string> Write(RuleCatalog catalog, IReadOnlyList<(string Topic, string Key, byte[]? Value)> writes, IReadOnlyList<string> said)
@@ -240,7 +236,7 @@ public sealed class CatalogChanges(KafkaSettings kafka, FraudSettings settings, 
         var changed = writes.Aggregate(catalog, (c, w) => w.Topic == settings.Topics.Rules ? c.WithRule(w.Key, w.Value, c.Version.Rules + 1) : c.WithList(w.Key, w.Value, c.Version.Lists + 1));
         try
         {
-            changed.Compile(RatesDirectory(settings), settings.Rules.MaxWindow, DateTimeOffset.UtcNow);
+            changed.Compile(RuleFiles.RatesDirectory(settings.Rules), settings.Rules.MaxWindow, DateTimeOffset.UtcNow);
         }
         catch (RuleSyntaxException e)
         {

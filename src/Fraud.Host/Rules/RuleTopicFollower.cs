@@ -44,7 +44,7 @@ public sealed class RuleTopicFollower : IAsyncDisposable
     {
         var consumer = new CatalogConsumer(kafka, settings.Topics.Rules, settings.Topics.Lists);
         var file = RuleFiles.Resolve(settings.Rules.File);
-        var follower = new RuleTopicFollower(consumer, settings.Rules, Path.GetDirectoryName(Path.GetFullPath(file)), log);
+        var follower = new RuleTopicFollower(consumer, settings.Rules, RuleFiles.RatesDirectory(settings.Rules), log);
         try
         {
             if (!consumer.ReadToEnd(TimeSpan.FromSeconds(30), cancel))
