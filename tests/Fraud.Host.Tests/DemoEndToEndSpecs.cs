@@ -28,7 +28,7 @@ public sealed class DemoEndToEndSpecs
         var garbage = "this is not a transaction {"u8.ToArray();
         Produce(bootstrap, seedSchema, garbage);
 
-        var demo = await FraudProcess.RunAsync("fraud.dll", ["demo", "--duration", "20", "--seed", "42"], Patience,
+        var demo = await FraudProcess.RunAsync("fraud.dll", ["demo", "--duration", "20", "--seed", "42", "--traffic", "clean"], Patience,
             new Dictionary<string, string> { ["Kafka__BootstrapServers"] = bootstrap, ["Kafka__Consumer__fetch.wait.max.ms"] = "10" });
         Assert.True(demo.ExitCode == 0, demo.Stdout + demo.Stderr);
 

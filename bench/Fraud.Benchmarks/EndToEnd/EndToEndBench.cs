@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Fraud.Generator.Running;
+using Fraud.Generator.Transactions;
 using Fraud.Host.Configuration;
 using Fraud.Host.Detection;
 using Fraud.Host.Hosting;
@@ -289,7 +290,7 @@ public static class EndToEndBench
         using var generator = Process.Start(new ProcessStartInfo("dotnet",
             [generatorDll, "--bootstrap", $"127.0.0.1:{port}", "--topic", topic, "--rate", rate.ToString(CultureInfo.InvariantCulture),
                 "--count", count.ToString(CultureInfo.InvariantCulture), "--seed", LatencySeed.ToString(CultureInfo.InvariantCulture),
-                "--accounts", population.ToString(CultureInfo.InvariantCulture)])
+                "--accounts", population.ToString(CultureInfo.InvariantCulture), "--traffic", "clean"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -308,7 +309,7 @@ public static class EndToEndBench
     {
         using var producer = KafkaProducer.Create(kafka);
         using var stop = duration is null ? new CancellationTokenSource() : new CancellationTokenSource(duration.Value);
-        var options = new GeneratorOptions { Topic = topic, Rate = rate, Count = count, Seed = seed, Accounts = population };
+        var options = new GeneratorOptions { Topic = topic, Rate = rate, Count = count, Seed = seed, Accounts = population, Traffic = Traffic.Clean };
         var stats = await new GeneratorRunner(producer, options).RunAsync(stop.Token);
         Console.WriteLine($"bench: generated {stats.Produced} at {stats.AchievedRate:F0}/s");
     }

@@ -7,4 +7,7 @@ namespace Fraud.Actors.Contracts;
 public static class GroundTruth
 {
     public const string ScenarioHeader = "x-fraud-scenario";
+
+    /// <summary>The legit behaviour a transaction belongs to (realistic generated traffic): says what a false positive was.</summary>
+    public const string PatternHeader = "x-traffic-pattern";
 }

@@ -1,4 +1,5 @@
 using Fraud.Actors.Contracts;
+using Fraud.Generator.Transactions;
 
 namespace Fraud.Generator.Running;
 
@@ -22,6 +23,14 @@ public sealed class GeneratorOptions
 
     /// <summary>Share of messages that belong to fraud scenarios.</summary>
     public double FraudShare { get; set; } = 0.02;
+
+    /// <summary>Realistic (the default: what a fraud team sees) or clean (only what the default rules detect; for tests).</summary>
+    public Traffic Traffic { get; set; } = Traffic.Realistic;
+
+    /// <summary>The legit patterns of realistic traffic, as shares of messages.</summary>
+    public TrafficMix Mix { get; set; } = new();
+
+    public TransactionFactory Factory(int seed) => new(seed, Accounts, FraudShare, Traffic, Mix);
 }
 
 /// <summary>
@@ -30,6 +39,11 @@ public sealed class GeneratorOptions
 /// </summary>
 public sealed record GeneratorStats(long Produced, long DeliveryErrors, IReadOnlyDictionary<string, long> InjectedByScenario, long PaceViolations, int Seed, double Seconds, long ForfeitedTokens)
 {
+    /// <summary>Messages of each legit pattern (realistic traffic).</summary>
+    public IReadOnlyDictionary<string, long> LegitPatterns { get; init; } = new Dictionary<string, long>();
+
+    public Traffic Traffic { get; init; }
+
     /// <summary>Messages per second over the generating interval (set-up and the final flush excluded).</summary>
     public double AchievedRate => Seconds > 0 ? Produced / Seconds : 0;
 

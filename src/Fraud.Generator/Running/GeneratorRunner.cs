@@ -10,7 +10,7 @@ namespace Fraud.Generator.Running;
 public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, GeneratorOptions options, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private readonly Dictionary<string, long> _injected = new();
+    private readonly GroundTruthCounts _truth = new();
     private long _produced;
     private long _deliveryErrors;
 
@@ -20,7 +20,7 @@ public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, Genera
     public async Task<GeneratorStats> RunAsync(CancellationToken cancel)
     {
         var seed = options.Seed ?? Random.Shared.Next();
-        var factory = new TransactionFactory(seed, options.Accounts, options.FraudShare);
+        var factory = options.Factory(seed);
         var started = _clock.GetUtcNow();
         var bucket = new TokenBucket(options.Rate, _clock, started);
         var count = 0L;
@@ -58,15 +58,12 @@ public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, Genera
 
             count++;
             Interlocked.Increment(ref _produced);
-            if (generated.Scenario is { } scenario)
-            {
-                _injected[scenario] = _injected.GetValueOrDefault(scenario) + 1;
-            }
+            _truth.Add(generated);
         }
 
         var seconds = (_clock.GetUtcNow() - started).TotalSeconds;
         await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(30)), CancellationToken.None).ConfigureAwait(false);
-        return new GeneratorStats(count, Interlocked.Read(ref _deliveryErrors), new Dictionary<string, long>(_injected), factory.PaceViolations, seed, Math.Round(seconds, 3), bucket.Forfeited);
+        return _truth.Stats(options.Traffic, count, Interlocked.Read(ref _deliveryErrors), factory.PaceViolations, seed, Math.Round(seconds, 3), bucket.Forfeited);
     }
 
     /// <summary>The Kafka record: key = account, so one account's payments stay in order on one partition.</summary>
@@ -82,8 +79,38 @@ public sealed class GeneratorRunner(IProducer<byte[]?, byte[]?> producer, Genera
         {
             message.Headers = new Headers { { GroundTruth.ScenarioHeader, Encoding.UTF8.GetBytes(generated.Scenario) } };
         }
+        else if (generated.Pattern is not null)
+        {
+            message.Headers = new Headers { { GroundTruth.PatternHeader, Encoding.UTF8.GetBytes(generated.Pattern) } };
+        }
 
         return message;
+    }
+
+    /// <summary>The messages of each scenario and of each legit pattern a run made.</summary>
+    internal sealed class GroundTruthCounts
+    {
+        private readonly Dictionary<string, long> _injected = new();
+        private readonly Dictionary<string, long> _patterns = new();
+
+        public void Add(GeneratedTransaction generated)
+        {
+            if (generated.Scenario is { } scenario)
+            {
+                _injected[scenario] = _injected.GetValueOrDefault(scenario) + 1;
+            }
+            else if (generated.Pattern is { } pattern)
+            {
+                _patterns[pattern] = _patterns.GetValueOrDefault(pattern) + 1;
+            }
+        }
+
+        public GeneratorStats Stats(Traffic traffic, long count, long errors, long paceViolations, int seed, double seconds, long forfeited) =>
+            new(count, errors, new Dictionary<string, long>(_injected), paceViolations, seed, seconds, forfeited)
+            {
+                LegitPatterns = new Dictionary<string, long>(_patterns),
+                Traffic = traffic,
+            };
     }
 
     private static async Task Delay(TimeSpan delay, CancellationToken cancel)

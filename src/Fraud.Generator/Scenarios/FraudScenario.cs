@@ -1,6 +1,9 @@
 namespace Fraud.Generator.Scenarios;
 
-/// <summary>The injected fraud patterns. Each labels only the transactions that make the pattern fraudulent.</summary>
+/// <summary>
+/// The injected fraud patterns. In clean traffic each labels only the transactions that make the pattern fraudulent;
+/// in realistic traffic every transaction of the compromised card's session is labelled, as a chargeback would be.
+/// </summary>
 public static class FraudScenario
 {
     /// <summary>One amount of 900 or more: the seed's case.</summary>
@@ -18,5 +21,14 @@ public static class FraudScenario
     /// <summary>A payment at home, then one on another continent seconds later; the second is labelled.</summary>
     public const string ImpossibleTravel = "impossible-travel";
 
+    /// <summary>Realistic traffic only: four to six payments of 150–450 (USD worth), minutes apart, under every window.</summary>
+    public const string LowAndSlow = "low-and-slow";
+
+    /// <summary>Realistic traffic only: three or four payments of 380–480 (USD worth) within a minute, summing under 2,000.</summary>
+    public const string UnderTheLimit = "under-the-limit";
+
     public static IReadOnlyList<string> All { get; } = [LargeAmount, VelocityBurst, AmountSpree, SmallThenLarge, ImpossibleTravel];
+
+    /// <summary>The scenarios of realistic traffic: today's and the two made to slip under the default rules.</summary>
+    public static IReadOnlyList<string> Realistic { get; } = [.. All, LowAndSlow, UnderTheLimit];
 }

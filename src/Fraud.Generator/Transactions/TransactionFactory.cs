@@ -8,10 +8,12 @@ namespace Fraud.Generator.Transactions;
 /// <summary>
 /// Makes the stream: normal traffic over a skewed account population, with fraud scenarios woven in. Everything is
 /// drawn from one seeded random source and the caller's event times, so a seed and a schedule give the same stream.
-/// Normal accounts behave like real cards (at most <see cref="NormalPerMinute"/> payments a minute, amounts
-/// 1.00–450, always in their current country), so the ground truth stays clean: only scenarios should be flagged.
+/// Normal accounts behave like real cards: at most <see cref="NormalPerMinute"/> payments a minute, always in their
+/// current country. In <see cref="Traffic.Clean"/> traffic their amounts are 1.00–450 in any currency and only scenarios
+/// should be flagged; in <see cref="Traffic.Realistic"/> traffic amounts are worth alike in every currency and legit
+/// patterns (<see cref="LegitPattern"/>) and harder scenarios are woven in too (see the sessions part).
 /// </summary>
-public sealed class TransactionFactory
+public sealed partial class TransactionFactory
 {
     /// <summary>A normal account pays at most this often per minute (real cards rarely do more).</summary>
     public const int NormalPerMinute = 3;
@@ -24,7 +26,8 @@ public sealed class TransactionFactory
         ("SG", "SGD", 3),
     ];
 
-    private static readonly long Minute = TimeSpan.TicksPerMinute;
+    private static readonly string[] KnownCountries = [.. Countries.Known];
+    private const long Minute = TimeSpan.TicksPerMinute;
     private readonly Randomizer _random;
     private readonly double _fraudShare;
     private readonly string[] _accounts;
@@ -34,10 +37,14 @@ public sealed class TransactionFactory
     private readonly long[] _recent; // NormalPerMinute most recent event times per account (ring)
     private readonly long[] _busyUntil; // scenario accounts sit out normal traffic until then
     private readonly string[] _merchants;
-    private readonly List<(long Due, Transaction Tx, string? Label)> _pending = new();
+    private readonly List<(long Due, GeneratedTransaction Step)> _pending = new(); // due by sequence number
+    private readonly PriorityQueue<GeneratedTransaction, long> _later = new(); // due by event time (ticks)
+    private readonly Traffic _traffic;
+    private readonly TrafficMix _mix;
     private long _sequence;
+    private long _sessions;
 
-    public TransactionFactory(int seed, int accounts = 10_000, double fraudShare = 0.02)
+    public TransactionFactory(int seed, int accounts = 10_000, double fraudShare = 0.02, Traffic traffic = Traffic.Clean, TrafficMix? mix = null)
     {
         if (accounts < 100)
         {
@@ -51,6 +58,9 @@ public sealed class TransactionFactory
 
         _random = new Randomizer(seed);
         _fraudShare = fraudShare;
+        _traffic = traffic;
+        _mix = mix ?? new TrafficMix();
+        _mix.Validate();
         _accounts = new string[accounts];
         _devices = new string[accounts];
         _countries = new string[accounts];
@@ -90,21 +100,40 @@ public sealed class TransactionFactory
         {
             if (_pending[i].Due <= _sequence)
             {
-                var (_, tx, label) = _pending[i];
+                var step = _pending[i].Step;
                 _pending.RemoveAt(i);
-                return new GeneratedTransaction(tx with { Timestamp = eventTime }, label, InScenario: true);
+                return Stamped(step, eventTime);
             }
+        }
+
+        if (_later.TryPeek(out var planned, out var due) && due <= now)
+        {
+            _later.Dequeue();
+            return Stamped(planned, eventTime);
+        }
+
+        if (_traffic == Traffic.Realistic)
+        {
+            return NextRealistic(now, eventTime);
         }
 
         // Scenarios average ~3.4 messages; start them at the rate that makes their messages the configured share.
         if (_fraudShare > 0 && _random.Double() < _fraudShare / 3.4 && TryStartScenario(now) is { } first)
         {
-            return first with { Transaction = first.Transaction with { Timestamp = eventTime } };
+            return Stamped(first, eventTime);
         }
 
+        return Ordinary(now, eventTime);
+    }
+
+    private static GeneratedTransaction Stamped(GeneratedTransaction step, DateTimeOffset eventTime) =>
+        step with { Transaction = step.Transaction with { Timestamp = eventTime } };
+
+    private GeneratedTransaction Ordinary(long now, DateTimeOffset eventTime)
+    {
         var account = PickNormalAccount(now);
         Record(account, now);
-        return new GeneratedTransaction(NewTransaction(account, NormalAmount(), eventTime), null);
+        return new GeneratedTransaction(NewTransaction(account, Local(NormalAmount(), account), eventTime), null);
     }
 
     private int PickNormalAccount(long now)
@@ -149,72 +178,6 @@ public sealed class TransactionFactory
 
     private void Record(int account, long now) => _recent[account * NormalPerMinute + OldestSlot(account)] = now;
 
-    private GeneratedTransaction? TryStartScenario(long now)
-    {
-        // A scenario account must have been quiet for two minutes, so its own normal payments do not mix into the
-        // pattern's windows; afterwards it sits out normal traffic for five minutes, until the windows are empty.
-        var account = -1;
-        for (var attempt = 0; attempt < 32 && account < 0; attempt++)
-        {
-            var candidate = _random.Int(0, _accounts.Length - 1);
-            if (_busyUntil[candidate] <= now && LastActivity(candidate) <= now - 2 * Minute)
-            {
-                account = candidate;
-            }
-        }
-
-        if (account < 0)
-        {
-            return null;
-        }
-
-        _busyUntil[account] = now + 5 * Minute;
-        var scenario = _random.ArrayElement(FraudScenario.All as string[] ?? FraudScenario.All.ToArray());
-        var steps = new List<(decimal Amount, string? Country, string? Label)>();
-        switch (scenario)
-        {
-            case FraudScenario.LargeAmount:
-                steps.Add((Money(900, 5000), null, scenario));
-                break;
-            case FraudScenario.VelocityBurst:
-                for (var i = 1; i <= 8; i++) steps.Add((Money(5, 80), null, i > 5 ? scenario : null));
-                break;
-            case FraudScenario.AmountSpree:
-                var sum = 0m;
-                for (var i = 0; i < 4; i++)
-                {
-                    var amount = Money(700, 850);
-                    sum += amount;
-                    steps.Add((amount, null, sum > 2000m ? scenario : null));
-                }
-
-                break;
-            case FraudScenario.SmallThenLarge:
-                steps.Add((Money(0.01m, 0.99m), null, null));
-                steps.Add((Money(501, 880), null, scenario));
-                break;
-            default:
-                var home = _countries[account];
-                var far = FarCountry(home);
-                steps.Add((NormalAmount(), home, null));
-                steps.Add((NormalAmount(), far, scenario));
-                _countries[account] = far; // the card is now abroad: later payments come from there
-                break;
-        }
-
-        // Spread the steps over the next few hundred messages, so other traffic interleaves as in real life.
-        var due = _sequence;
-        for (var i = 1; i < steps.Count; i++)
-        {
-            due += _random.Int(5, 60);
-            var (amount, country, label) = steps[i];
-            _pending.Add((due, NewTransaction(account, amount, default, country), label));
-        }
-
-        var first = steps[0];
-        return new GeneratedTransaction(NewTransaction(account, first.Amount, default, first.Country), first.Label, InScenario: true);
-    }
-
     private long LastActivity(int account)
     {
         var last = long.MinValue;
@@ -226,7 +189,7 @@ public sealed class TransactionFactory
     {
         while (true)
         {
-            var candidate = _random.ArrayElement(Countries.Known as string[] ?? Countries.Known.ToArray());
+            var candidate = _random.ArrayElement(KnownCountries);
             if (Countries.DistanceKm(home, candidate) > 3000)
             {
                 return candidate;
@@ -234,7 +197,7 @@ public sealed class TransactionFactory
         }
     }
 
-    private Transaction NewTransaction(int account, decimal amount, DateTimeOffset time, string? country = null) => new(
+    private Transaction NewTransaction(int account, decimal amount, DateTimeOffset time, string? country = null, string? device = null) => new(
         TransactionId: _random.Uuid().ToString(),
         Source: _accounts[account],
         Target: _random.ArrayElement(_merchants),
@@ -243,7 +206,7 @@ public sealed class TransactionFactory
         Timestamp: time,
         MerchantCategory: _random.ArrayElement(Categories),
         Country: country ?? _countries[account],
-        DeviceId: _devices[account]);
+        DeviceId: device ?? _devices[account]);
 
     /// <summary>Log-normal around 33 (most card payments are small), kept within 1.00–450.</summary>
     private decimal NormalAmount()

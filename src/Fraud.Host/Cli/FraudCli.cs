@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Confluent.Kafka;
+using Fraud.Generator.Running;
 using Fraud.Host.Configuration;
 using Fraud.Host.Dashboard;
 using Fraud.Host.Demo;
@@ -59,10 +60,11 @@ public static class FraudCli
         var accounts = new Option<int>("--accounts") { Description = "Account population", DefaultValueFactory = _ => 50_000 };
         var fraudShare = new Option<double>("--fraud-share") { Description = "Share of traffic in fraud scenarios", DefaultValueFactory = _ => 0.02 };
         var keepOpen = new Option<bool>("--keep-open") { Description = "After the summary, keep the dashboard and /metrics up until Ctrl+C" };
+        var traffic = GeneratorCommand.TrafficOption();
         var urls = UrlsOption();
         var command = new Command("demo", "Embedded broker + generator + detector in one process, with a dashboard, a status line every second and a summary.")
         {
-            rate, duration, seed, accounts, fraudShare, keepOpen, urls,
+            rate, duration, seed, accounts, fraudShare, traffic, keepOpen, urls,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -72,6 +74,7 @@ public static class FraudCli
             settings.Generator.Seed = parse.GetValue(seed);
             settings.Generator.Accounts = parse.GetValue(accounts);
             settings.Generator.FraudShare = parse.GetValue(fraudShare);
+            settings.Generator.Traffic = parse.GetValue(traffic);
             settings.Generator.Topic = settings.Topics.Input;
             RefuseAnOpenDashboard(settings);
             var seconds = parse.GetValue(duration);

@@ -94,7 +94,10 @@ public static class DemoRunner
             $"[{seconds,6:F1}s] produced {produced} legit {stats.Legit} fraud {stats.Fraud} review {stats.Review} dead-letter {stats.DeadLetter} lag {Math.Max(0, produced - stats.Total)} p99 {stats.LatencyPercentile(99):F1}ms"));
     }
 
-    /// <summary>The closing figures: counts, ground-truth precision and recall (overall and per scenario), latency, rule hits.</summary>
+    /// <summary>
+    /// The closing figures: counts, ground-truth precision and recall of what was blocked or sent to review (overall and
+    /// per scenario, with the misses), the false positives by rule and by the legit pattern behind them, latency, rule hits.
+    /// </summary>
     public static Dictionary<string, object> Summary(GeneratorStats produced, DetectorStats stats)
     {
         var detectedInjected = stats.DetectedInjected.Values.Sum();
@@ -105,6 +108,7 @@ public static class DemoRunner
             {
                 ["injected"] = s.Value,
                 ["detected"] = stats.DetectedInjected.GetValueOrDefault(s.Key),
+                ["missed"] = s.Value - stats.DetectedInjected.GetValueOrDefault(s.Key),
                 ["recall"] = Ratio(stats.DetectedInjected.GetValueOrDefault(s.Key), s.Value),
             });
         return new Dictionary<string, object>
@@ -116,16 +120,26 @@ public static class DemoRunner
             ["deadLetter"] = stats.DeadLetter,
             ["injectedFraud"] = injected,
             ["detectedInjected"] = detectedInjected,
-            ["precision"] = Ratio(detectedInjected, stats.Fraud),
+            ["precision"] = Ratio(detectedInjected, stats.Fraud + stats.Review),
             ["recall"] = Ratio(detectedInjected, injected),
             ["p50Ms"] = stats.LatencyPercentile(50),
             ["p99Ms"] = stats.LatencyPercentile(99),
-            ["ruleHits"] = stats.RuleHits.OrderBy(r => r.Key).ToDictionary(r => r.Key, r => r.Value),
+            ["ruleHits"] = Sorted(stats.RuleHits),
             ["scenarios"] = perScenario,
+            ["falsePositives"] = new Dictionary<string, object>
+            {
+                ["byRule"] = Sorted(stats.UnlabelledHits),
+                ["byPattern"] = Sorted(stats.UnlabelledByPattern),
+            },
+            ["legitPatterns"] = Sorted(produced.LegitPatterns),
+            ["traffic"] = produced.Traffic.ToString().ToLowerInvariant(),
             ["seed"] = produced.Seed,
             ["paceViolations"] = produced.PaceViolations,
         };
     }
+
+    private static Dictionary<string, long> Sorted(IReadOnlyDictionary<string, long> counts) =>
+        counts.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value);
 
     private static double Ratio(long part, long whole) => whole == 0 ? 1.0 : Math.Round((double)part / whole, 4);
 }

@@ -30,6 +30,8 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     private readonly ConcurrentDictionary<string, long> _shadowHits = new();
     private readonly ConcurrentDictionary<string, long> _injected = new();
     private readonly ConcurrentDictionary<string, long> _detected = new();
+    private readonly ConcurrentDictionary<string, long> _unlabelledHits = new();
+    private readonly ConcurrentDictionary<string, long> _unlabelledPatterns = new();
     private readonly double[] _latencies = new double[Math.Max(1, latencySamples)];
     private long _legit;
     private long _fraud;
@@ -60,7 +62,17 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
 
     public IReadOnlyDictionary<string, long> InjectedSeen => _injected;
 
+    /// <summary>Per injected scenario, its records blocked or sent to review.</summary>
     public IReadOnlyDictionary<string, long> DetectedInjected => _detected;
+
+    /// <summary>
+    /// Per rule, its hits on records blocked or sent to review that carry no ground-truth label: false positives, when
+    /// the input is labelled (generated traffic); every flagged record, when it is not.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> UnlabelledHits => _unlabelledHits;
+
+    /// <summary>The flagged records without a label, by the legit pattern their header names (<c>ordinary</c>: none).</summary>
+    public IReadOnlyDictionary<string, long> UnlabelledByPattern => _unlabelledPatterns;
 
     /// <summary>Called once per record consumed from <paramref name="topic"/>.</summary>
     public void RecordIn(string topic)
@@ -131,10 +143,20 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
             FraudMetrics.RuleHit(summary.Shadow[i], shadow: true).Inc();
         }
 
+        var flaggedOutcome = summary.Outcome is Outcome.Fraud or Outcome.Review;
+        if (flaggedOutcome && summary.Scenario is null)
+        {
+            _unlabelledPatterns.AddOrUpdate(summary.Pattern ?? "ordinary", 1, (_, n) => n + 1);
+            for (var i = 0; i < rules.Count; i++)
+            {
+                _unlabelledHits.AddOrUpdate(rules[i].Id, 1, (_, n) => n + 1);
+            }
+        }
+
         if (summary.Scenario is { } scenario)
         {
             _injected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
-            if (summary.Outcome == Outcome.Fraud)
+            if (flaggedOutcome)
             {
                 _detected.AddOrUpdate(scenario, 1, (_, n) => n + 1);
             }
@@ -225,12 +247,12 @@ public sealed class DetectorStats(TimeProvider? clock = null, int recentVerdicts
     /// The ground-truth label in the headers, as one of at most <see cref="MaxScenarios"/> strings for the process's life:
     /// the header comes from whoever writes the input, and a label per record would grow the counts without bound.
     /// </summary>
-    public static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers)
+    public static string? Label(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string header = GroundTruth.ScenarioHeader)
     {
         for (var i = 0; i < headers.Count; i++)
         {
             var (key, value) = headers[i];
-            if (key != GroundTruth.ScenarioHeader)
+            if (key != header)
             {
                 continue;
             }
@@ -264,6 +286,9 @@ public sealed record FlaggedTransaction(Transaction Transaction, Verdict Verdict
 /// </summary>
 public readonly record struct OutputSummary(Outcome Outcome, DateTimeOffset EventTime, IReadOnlyList<RuleHit> Rules, FlaggedTransaction? Flagged, string? RejectReason, string? Scenario)
 {
+    /// <summary>The legit pattern of a flagged record without a label (generated traffic), to say what a false positive was.</summary>
+    public string? Pattern { get; init; }
+
     /// <summary>The shadow rules that matched: counted in the metric beside the active ones, never in the outcome.</summary>
     public IReadOnlyList<RuleHit> Shadow { get; init; } = Array.Empty<RuleHit>();
 
@@ -272,6 +297,10 @@ public readonly record struct OutputSummary(Outcome Outcome, DateTimeOffset Even
         Outcome.DeadLetter => new(Outcome.DeadLetter, default, Array.Empty<RuleHit>(), null, scored.RejectReason, null),
         var outcome => new(outcome, scored.Transaction!.Timestamp, scored.Verdict!.Rules,
             outcome is Outcome.Fraud or Outcome.Review ? new FlaggedTransaction(scored.Transaction, scored.Verdict, scored.Input.Origin.Partition) : null,
-            null, DetectorStats.Label(scored.Input.Headers)) { Shadow = scored.Verdict.Shadow },
+            null, DetectorStats.Label(scored.Input.Headers))
+        {
+            Shadow = scored.Verdict.Shadow,
+            Pattern = outcome is Outcome.Fraud or Outcome.Review ? DetectorStats.Label(scored.Input.Headers, GroundTruth.PatternHeader) : null,
+        },
     };
 }
