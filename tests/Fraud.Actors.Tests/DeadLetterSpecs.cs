@@ -83,6 +83,21 @@ public sealed class DeadLetterSpecs : PartitionSpec
     }
 
     [Fact]
+    public void Should_say_where_a_review_came_from_and_leave_other_outputs_headers_as_the_input_had_them()
+    {
+        var input = Input("""{"transactionId":"t","source":"A","amount":950}"""u8.ToArray(), "A"u8.ToArray(), 17, ("x-fraud-scenario", "large-amount"));
+        var parsed = TransactionParser.Parse(input.Value, input.Origin, RecordLimits.Default, T0);
+        var verdict = new Verdict(0.5, [new RuleHit("watch", 950m, 900m, null)], T0, "n") { Action = VerdictAction.Review };
+        var review = OutputRecords.ToOutbound(new ScoredRecord<int>(input, Outcome.Review, parsed.Transaction, verdict, Splice: parsed.Splice));
+        var fraud = OutputRecords.ToOutbound(new ScoredRecord<int>(input, Outcome.Fraud, parsed.Transaction, verdict with { Action = VerdictAction.Block }, Splice: parsed.Splice));
+
+        Assert.Equal($"{input.Origin.Topic}-{input.Origin.Partition}-17", Header(review, OutputRecords.ReviewOriginHeader));
+        Assert.Equal(input.Origin.Partition, RecordOrigin.PartitionOf(Header(review, OutputRecords.ReviewOriginHeader)));
+        Assert.Equal("large-amount", Header(review, "x-fraud-scenario"));
+        Assert.Same(input.Headers, fraud.Headers);
+    }
+
+    [Fact]
     public void Should_make_an_output_too_large_for_the_broker_a_dead_letter()
     {
         var limits = new RecordLimits { MaxRecordBytes = 2_000_000 };

@@ -112,7 +112,7 @@ public sealed class BacktestSpecs
             (["--candidate", rules, "--baseline", "none", "--input", input, "--labels", labels], $"{labels}:3: a label line is transactionId,is_fraud"),
             (["--candidate", rules, "--baseline", "none"], "a backtest reads one history"),
             (["--candidate", Path.Combine(folder, "missing.rules"), "--baseline", "none", "--input", input], "missing.rules"),
-            (["--candidate", rules, "--baseline", "none", "--input", input, "--labels", "decisions"], "no review queue writes yet"),
+            (["--candidate", rules, "--baseline", "none", "--input", input, "--labels", "decisions"], "--labels decisions reads the analysts' decisions from fraud.decisions: give --bootstrap"),
         })
         {
             var run = await FraudProcess.RunAsync("fraud.dll", ["rules", "backtest", .. args], Patience);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Fraud.Actors.Rules.Catalog;
+using Fraud.Host.Topics;
 using Fraud.Host.Hosting;
 using Fraud.Host.Rules;
 
@@ -67,7 +68,7 @@ public static class SwapBench
                         var before = settings.Rules.Pack!.Version!.Value.Rules;
                         var record = seeded.Rule with { Version = ++version, At = DateTimeOffset.UtcNow };
                         var written = Stopwatch.StartNew(); // from the write's start: the node may apply it before the broker's acknowledgement arrives here
-                        CatalogWriter.Write(kafka, settings.Topics, [(settings.Topics.Rules, seeded.Id, record.ToJson())]);
+                        TopicWriter.Write(kafka, [(settings.Topics.Rules, seeded.Id, record.ToJson())]);
                         while (settings.Rules.Pack!.Version!.Value.Rules == before && written.Elapsed < TimeSpan.FromSeconds(5))
                         {
                             await Task.Delay(1);

@@ -2,7 +2,7 @@ namespace Fraud.Actors.Contracts;
 
 /// <summary>
 /// The topics' default names: the seed's, what the generator writes to and the detector reads and writes, plus the
-/// review topic for transactions a review rule matched.
+/// review topic for transactions a review rule matched, and the compacted topics of rules, lists and decisions.
 /// </summary>
 public static class TopicNames
 {
@@ -17,4 +17,7 @@ public static class TopicNames
 
     /// <summary>The lists and their items, key = list or list/item (compacted; read whole by every node).</summary>
     public const string Lists = "fraud.lists";
+
+    /// <summary>The analysts' decisions on reviews, key = transaction id (compacted).</summary>
+    public const string Decisions = "fraud.decisions";
 }

@@ -21,6 +21,12 @@ public static class OutputRecords
     public const string DetailHeader = "x-dead-letter-detail";
     public const string OriginHeader = "x-dead-letter-origin";
 
+    /// <summary>
+    /// On a review output: the input it came from (<c>topic-partition-offset</c>), so that the review queue can ask the
+    /// account's partition for its history. Only reviews carry it: they are few, and every other output keeps its bytes.
+    /// </summary>
+    public const string ReviewOriginHeader = "x-fraud-origin";
+
     /// <summary>On a dead letter cut to fit the broker: which parts were cut (<c>value</c>, <c>key</c>, <c>headers</c>).</summary>
     public const string TruncatedHeader = "x-dead-letter-truncated";
 
@@ -57,7 +63,7 @@ public static class OutputRecords
                 scored.Outcome,
                 Key(scored.Input.Key, tx.Source),
                 WriteScored(scored.Input.Value, scored.Splice, tx, scored.Verdict!),
-                scored.Input.Headers,
+                scored.Outcome == Outcome.Review ? WithOrigin(scored.Input.Headers, scored.Input.Origin) : scored.Input.Headers,
                 scored);
         }
         catch (Exception e)
@@ -70,6 +76,14 @@ public static class OutputRecords
             ? output
             : DeadLetter(AsDeadLetter(scored, RejectReasons.OutputTooLarge,
                 $"the {scored.Outcome.ToString().ToLowerInvariant()} output would have {size} bytes, more than Limits:MaxOutputBytes ({limits.MaxOutputBytes})"), limits.MaxOutputBytes);
+    }
+
+    private static List<KeyValuePair<string, byte[]>> WithOrigin(IReadOnlyList<KeyValuePair<string, byte[]>> headers, RecordOrigin origin)
+    {
+        var with = new List<KeyValuePair<string, byte[]>>(headers.Count + 1);
+        with.AddRange(headers);
+        with.Add(new(ReviewOriginHeader, Encoding.UTF8.GetBytes(origin.ToString())));
+        return with;
     }
 
     private static ScoredRecord<TAck> AsDeadLetter<TAck>(ScoredRecord<TAck> scored, string reason, string detail) =>

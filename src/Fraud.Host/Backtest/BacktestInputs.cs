@@ -144,6 +144,33 @@ public static class BacktestInputs
         return labels;
     }
 
+    /// <summary>
+    /// The analysts' decisions as labels: fraud or legit per transaction, the latest record of each key (the topic is
+    /// compacted; a deleted decision labels nothing).
+    /// </summary>
+    public static Dictionary<string, bool> Decisions(KafkaSettings kafka, string topic, CancellationToken cancel)
+    {
+        if (string.IsNullOrWhiteSpace(kafka.BootstrapServers))
+        {
+            throw new StartupException($"--labels decisions reads the analysts' decisions from {topic}: give --bootstrap HOST:PORT (or Kafka:BootstrapServers)");
+        }
+
+        var labels = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var status = TopicReader.Scan(kafka, topic, fromBeginning: true, result =>
+        {
+            var key = result.Message.Key is { } k ? Encoding.UTF8.GetString(k) : "";
+            if (result.Message.Value is null)
+            {
+                labels.Remove(key);
+            }
+            else if (Reviews.Decision.Parse(result.Message.Value) is { } decision && decision.TransactionId == key)
+            {
+                labels[key] = decision.IsFraud;
+            }
+        }, cancel);
+        return status == 0 ? labels : throw new StartupException($"cannot read the decisions topic {topic}");
+    }
+
     /// <summary>"24h", "7d", "90m" as a span.</summary>
     public static TimeSpan ParseSince(string text) =>
         SpanText.Parse(text, "mhd") ?? throw new StartupException($"--since is a span back from now (90m, 24h, 7d), not '{text}'");

@@ -36,12 +36,17 @@ public static class BacktestRunner
         var labels = options.Labels switch
         {
             null => null,
-            "decisions" => throw new StartupException("--labels decisions reads analysts' decisions from fraud.decisions, which no review queue writes yet: pass a CSV file"),
+            "decisions" => BacktestInputs.Decisions(settings.Kafka, settings.Topics.Decisions, cancel),
             var csv => BacktestInputs.Labels(csv),
         };
         var history = options.Input is { } input ? BacktestInputs.FromFile(input, settings, fields, labels)
             : options.Topic is { } topic ? BacktestInputs.FromTopic(settings.Kafka, topic, options.Since, settings, fields, labels, cancel)
             : throw new StartupException("a backtest reads --input FILE.jsonl or --topic T (with --from-beginning or --since 24h)");
+        if (options.Labels == "decisions")
+        {
+            history = history with { Labels = "decisions" }; // only the reviews analysts decided are labelled
+        }
+
         var read = clock.Elapsed;
         var records = Backtester.InEventTimeOrder(history.Records);
         var progress = Progress(records.Length);

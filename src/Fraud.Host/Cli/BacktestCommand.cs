@@ -15,7 +15,7 @@ public static class BacktestCommand
         var topic = new Option<string?>("--topic") { Description = "A topic to read instead (every partition, in no group)" };
         var fromBeginning = new Option<bool>("--from-beginning") { Description = "The topic's whole history" };
         var since = new Option<string?>("--since") { Description = "Only the topic's records of the last 90m, 24h, 7d…" };
-        var labels = new Option<string?>("--labels") { Description = "transactionId,is_fraud lines (default on a topic: the generator's ground-truth header)" };
+        var labels = new Option<string?>("--labels") { Description = "a CSV file of transactionId,is_fraud lines, or decisions (the analysts' decisions in fraud.decisions); default on a topic: the generator's ground-truth header" };
         var output = new Option<string?>("--output") { Description = "Every verdict to this file, both rule sets' side by side, 'changed' where the action flipped" };
         var bootstrap = RulesCommand.BootstrapOption();
         var command = new Command("backtest", "Scores past traffic under a candidate rule set and a baseline, each from empty state, and compares them with the labels: per rule, totals, flips.")

@@ -96,16 +96,7 @@ public static class FraudCli
             }
 
             var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration());
-            using var broker = EmbeddedKafkaBroker.Start(value);
-            foreach (var topic in settings.Topics.All)
-            {
-                broker.CreateTopic(topic, settings.Topics.PartitionsOf(topic));
-            }
-
-            foreach (var topic in settings.Topics.Catalog)
-            {
-                broker.CreateTopic(topic, 1);
-            }
+            using var broker = KafkaConnection.StartEmbedded(settings.Topics, value);
 
             Console.WriteLine($"broker: listening on {broker.BootstrapServers} with topics {string.Join(", ", settings.Topics.All.Select(t => $"{t} ({settings.Topics.PartitionsOf(t)})"))}");
             Console.WriteLine("broker: for trying the product and for tests only; about 5 MiB kept per partition, nothing persisted. Ctrl+C stops it.");

@@ -40,11 +40,14 @@ public sealed class TopicSettings
     /// <summary>The list topic (compacted, one partition).</summary>
     public string Lists { get; set; } = TopicNames.Lists;
 
+    /// <summary>The analysts' decisions on reviews, key = transaction id (compacted, one partition; read whole by every node).</summary>
+    public string Decisions { get; set; } = TopicNames.Decisions;
+
     /// <summary>The topics of transactions and verdicts.</summary>
     public IEnumerable<string> All => [Input, Legit, Fraud, Review, DeadLetter];
 
-    /// <summary>The compacted topics of rules and lists: one partition each, so each is one sequence of changes.</summary>
-    public IEnumerable<string> Catalog => [Rules, Lists];
+    /// <summary>The compacted topics of rules, lists and decisions: one partition each, so each is one sequence of changes.</summary>
+    public IEnumerable<string> Compacted => [Rules, Lists, Decisions];
 
     /// <summary>How many partitions the host gives <paramref name="topic"/> when it creates it.</summary>
     public int PartitionsOf(string topic) => topic == Input || OutputPartitions <= 0 ? Partitions : OutputPartitions;
@@ -197,6 +200,8 @@ public sealed class FraudSettings
 
     public HealthSettings Health { get; init; } = new();
 
+    public Fraud.Host.Reviews.ReviewSettings Reviews { get; init; } = new();
+
     /// <summary><c>Logging:Format</c>: <c>json</c> for one JSON object per line, anything else for readable text.</summary>
     public string LogFormat { get; set; } = "text";
 
@@ -222,6 +227,7 @@ public sealed class FraudSettings
         configuration.GetSection(CheckpointSettings.SectionName).Bind(settings.Checkpoints);
         configuration.GetSection(RecordLimits.SectionName).Bind(settings.Limits);
         configuration.GetSection(HealthSettings.SectionName).Bind(settings.Health);
+        configuration.GetSection(Fraud.Host.Reviews.ReviewSettings.SectionName).Bind(settings.Reviews);
         if (settings.Limits.Problem() is { } problem)
         {
             throw new Hosting.StartupException(problem);

@@ -54,6 +54,7 @@ public static class DashboardEndpoints
         app.MapGet("/api/accounts/{id}", (string id, int? partition, NodeRuntime node) => Account(Uri.UnescapeDataString(id), partition, node));
         app.MapGet("/api/cluster", Cluster);
         app.MapRuleAdmin();
+        app.MapReviews();
         return app;
     }
 

@@ -94,7 +94,7 @@ public static class RuleEndpoints
         : null;
 
     /// <summary>The change made through the topics, off the request thread (it waits for Kafka), one at a time from this node.</summary>
-    private static async Task<IResult> MakeAsync(HttpContext http, NodeRuntime node, string? by, Func<CatalogChanges, IReadOnlyList<string>> change)
+    internal static async Task<IResult> MakeAsync(HttpContext http, NodeRuntime node, string? by, Func<CatalogChanges, IReadOnlyList<string>> change)
     {
         var changes = new CatalogChanges(node.Kafka!, node.Settings, string.IsNullOrWhiteSpace(by) ? $"api@{node.Settings.NodeName}" : by.Trim());
         await Writing.WaitAsync(http.RequestAborted);
@@ -122,7 +122,7 @@ public static class RuleEndpoints
         }
     }
 
-    private static async Task<(T? Value, IResult? Error)> BodyAsync<T>(HttpContext http) where T : IChangeBody
+    internal static async Task<(T? Value, IResult? Error)> BodyAsync<T>(HttpContext http) where T : IChangeBody
     {
         if (!http.Request.HasJsonContentType())
         {
@@ -148,13 +148,13 @@ public static class RuleEndpoints
         }
     }
 
-    private static IResult FileSourced() => Error(StatusCodes.Status409Conflict,
+    internal static IResult FileSourced() => Error(StatusCodes.Status409Conflict,
         "this node's rules come from Fraud:Rules:File (Fraud:Rules:Source=file): change the file and restart, or run the nodes on the rule topics");
 
     internal static IResult Error(int status, string error, RuleSyntaxException? at = null) =>
         Results.Json(new { error, line = at?.Line, column = at?.Column }, Json, statusCode: status);
 
-    private interface IChangeBody
+    internal interface IChangeBody
     {
         string? By { get; }
     }

@@ -131,6 +131,19 @@ public sealed class DetectorNode : IAsyncDisposable
             runtime.RuleTopics = Rules.RuleTopicFollower.Start(kafka.Settings, settings, loggers.CreateLogger("Fraud.Rules"), cancel);
         }
 
+        if (settings.Reviews.Enabled)
+        {
+            try
+            {
+                runtime.Reviews = Reviews.ReviewQueue.Start(kafka.Settings, settings, loggers.CreateLogger("Fraud.Reviews"));
+            }
+            catch (StartupException e)
+            {
+                // Scoring does not depend on it: the node detects, and its Reviews page says the queue is off.
+                hostLog.LogWarning("review queue off: {Problem}", e.Message);
+            }
+        }
+
         var kafkaLog = loggers.CreateLogger("Fraud.Kafka");
         runtime.Pipeline = KafkaDetector.Start(system, region, durable, runtime.PartitionHealth, kafka.Settings, settings, stats, message => kafkaLog.LogWarning("{Message}", message));
         var session = runtime.Pipeline.Session;
@@ -167,6 +180,11 @@ public sealed class DetectorNode : IAsyncDisposable
         if (_runtime.RuleTopics is { } topics)
         {
             await topics.DisposeAsync();
+        }
+
+        if (_runtime.Reviews is { } reviews)
+        {
+            await reviews.DisposeAsync();
         }
 
         await DisposeHostAsync();

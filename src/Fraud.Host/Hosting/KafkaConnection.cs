@@ -29,17 +29,7 @@ public sealed class KafkaConnection : IDisposable
     {
         if (string.IsNullOrWhiteSpace(settings.Kafka.BootstrapServers))
         {
-            var broker = EmbeddedKafkaBroker.Start(embeddedPort);
-            foreach (var topic in settings.Topics.All)
-            {
-                broker.CreateTopic(topic, settings.Topics.PartitionsOf(topic));
-            }
-
-            foreach (var topic in settings.Topics.Catalog)
-            {
-                broker.CreateTopic(topic, 1); // the mock does not compact: every change stays, which reads the same
-            }
-
+            var broker = StartEmbedded(settings.Topics, embeddedPort);
             var embedded = settings.Kafka.WithBootstrapServers(broker.BootstrapServers);
             // The mock holds every fetch for the whole fetch.wait.max.ms (500 ms by default) even when records are
             // waiting, where a real broker answers as soon as fetch.min.bytes are there: keep the wait short here.
@@ -54,13 +44,30 @@ public sealed class KafkaConnection : IDisposable
 
         var compact = new Dictionary<string, string> { ["cleanup.policy"] = "compact" };
         var specs = settings.Topics.All.Select(t => new TopicSpec(t, settings.Topics.PartitionsOf(t), settings.Topics.ReplicationFactor))
-            .Concat(settings.Topics.Catalog.Select(t => new TopicSpec(t, 1, settings.Topics.ReplicationFactor, compact)));
+            .Concat(settings.Topics.Compacted.Select(t => new TopicSpec(t, 1, settings.Topics.ReplicationFactor, compact)));
         foreach (var warning in await TopicAdmin.EnsureTopicsAsync(settings.Kafka, specs, TimeSpan.FromSeconds(30)))
         {
             Console.Error.WriteLine($"warning: {warning}");
         }
 
         return new KafkaConnection(settings.Kafka, null);
+    }
+
+    /// <summary>The embedded broker with the application's topics made.</summary>
+    public static EmbeddedKafkaBroker StartEmbedded(TopicSettings topics, int? port)
+    {
+        var broker = EmbeddedKafkaBroker.Start(port);
+        foreach (var topic in topics.All)
+        {
+            broker.CreateTopic(topic, topics.PartitionsOf(topic));
+        }
+
+        foreach (var topic in topics.Compacted)
+        {
+            broker.CreateTopic(topic, 1); // the mock does not compact: every change stays, which reads the same
+        }
+
+        return broker;
     }
 
     public void Dispose() => Broker?.Dispose();

@@ -38,6 +38,9 @@ public sealed class NodeRuntime(FraudSettings settings, DetectorStats stats, Liv
     /// <summary>What keeps the rules those of the rule topics (null when they come from a file).</summary>
     public Rules.RuleTopicFollower? RuleTopics { get; internal set; }
 
+    /// <summary>The review queue the Reviews page shows (null when <c>Reviews:Enabled</c> is false).</summary>
+    public Reviews.ReviewQueue? Reviews { get; internal set; }
+
     /// <summary>Consumer lag per owned partition, as last sampled (once a second).</summary>
     public IReadOnlyList<PartitionLag> Lag { get; internal set; } = [];
 

@@ -85,6 +85,21 @@ public static class FraudMetrics
         "fraud_cluster_members", "Members of the Akka cluster as this node sees them, by status.", "status");
 
     /// <summary>The per-topic child of a counter, cached (a handful of topics per process).</summary>
+    public static readonly Gauge ReviewsOpen = Prometheus.Metrics.CreateGauge(
+        "fraud_reviews_open", "Reviews no analyst has decided yet, as this node's review queue lists them.");
+
+    public static readonly Gauge ReviewsUnlisted = Prometheus.Metrics.CreateGauge(
+        "fraud_reviews_unlisted", "Open reviews beyond Reviews:MaxOpen, counted but not listed by this node.");
+
+    public static readonly Gauge ReviewOldestAge = Prometheus.Metrics.CreateGauge(
+        "fraud_review_oldest_age_seconds", "How long the oldest open review has waited.");
+
+    public static readonly Gauge ReviewDecisions = Prometheus.Metrics.CreateGauge(
+        "fraud_review_decisions", "Decisions in the decision topic on reviews the rule sent, by decision.", "rule", "decision");
+
+    public static readonly Gauge RuleLivePrecision = Prometheus.Metrics.CreateGauge(
+        "fraud_rule_live_precision", "Of the rule's decided reviews, the share analysts marked fraud.", "rule");
+
     public static Counter.Child ForTopic(Counter counter, string topic) =>
         TopicChildren.GetOrAdd((counter, topic), key => key.Item1.WithLabels(key.Item2));
 }

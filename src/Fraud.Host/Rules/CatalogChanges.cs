@@ -2,6 +2,7 @@ using System.Globalization;
 using Fraud.Actors.Rules;
 using Fraud.Actors.Rules.Catalog;
 using Fraud.Actors.Rules.Language;
+using Fraud.Host.Topics;
 using Fraud.Host.Configuration;
 using Fraud.Host.Hosting;
 using Fraud.Kafka.Settings;
@@ -243,7 +244,7 @@ public sealed class CatalogChanges(KafkaSettings kafka, FraudSettings settings, 
             throw new CatalogRefusal($"refused, nothing written: {e.Message}", e);
         }
 
-        CatalogWriter.Write(kafka, settings.Topics, writes);
+        TopicWriter.Write(kafka, writes);
         Written = Read().Version;
         return [.. said, $"rule set {Written}"];
     }

@@ -3,6 +3,7 @@ using Fraud.Actors.Rules;
 using Fraud.Actors.Rules.Catalog;
 using Fraud.Actors.Rules.Compiler;
 using Fraud.Actors.Rules.Language;
+using Fraud.Host.Topics;
 using Fraud.Host.Configuration;
 using Fraud.Host.Hosting;
 using Fraud.Host.Metrics;
@@ -89,9 +90,11 @@ public sealed class RuleTopicFollower : IAsyncDisposable
             throw new StartupException(e.Message);
         }
 
-        CatalogWriter.Write(kafka, settings.Topics,
-            records.Rules.Select(r => (settings.Topics.Rules, r.Id, (byte[]?)r.Rule.ToJson()))
-                .Concat(records.Lists.Select(l => (settings.Topics.Lists, l.Key, (byte[]?)l.Value))));
+        TopicWriter.Write(kafka,
+        [
+            .. records.Rules.Select(r => (settings.Topics.Rules, r.Id, (byte[]?)r.Rule.ToJson())),
+            .. records.Lists.Select(l => (settings.Topics.Lists, l.Key, (byte[]?)l.Value)),
+        ]);
         return records.Rules.Count;
     }
 

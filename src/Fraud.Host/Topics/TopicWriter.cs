@@ -1,16 +1,15 @@
 using System.Text;
 using Confluent.Kafka;
-using Fraud.Host.Configuration;
 using Fraud.Kafka.Native;
 using Fraud.Kafka.Settings;
 
-namespace Fraud.Host.Rules;
+namespace Fraud.Host.Topics;
 
-/// <summary>Writes records to the rule and list topics and waits until the brokers have them all.</summary>
-public static class CatalogWriter
+/// <summary>Writes keyed records to the compacted topics (rules, lists, decisions) and waits until the brokers have them all.</summary>
+public static class TopicWriter
 {
     /// <summary>Writes each (topic, key, value) in order (a null value deletes the key); throws with one line when one is refused.</summary>
-    public static void Write(KafkaSettings kafka, TopicSettings topics, IEnumerable<(string Topic, string Key, byte[]? Value)> records)
+    public static void Write(KafkaSettings kafka, IReadOnlyCollection<(string Topic, string Key, byte[]? Value)> records)
     {
         Librdkafka.EnsureLoaded();
         using var producer = new ProducerBuilder<byte[], byte[]?>(kafka.ToProducerConfig()).SetLogHandler((_, _) => { }).Build();
@@ -28,7 +27,7 @@ public static class CatalogWriter
 
         if (producer.Flush(TimeSpan.FromSeconds(30)) > 0)
         {
-            throw new Hosting.StartupException($"the brokers did not take the changes to {topics.Rules} and {topics.Lists} within 30 s");
+            throw new Hosting.StartupException($"the brokers did not take the writes to {string.Join(" and ", records.Select(r => r.Topic).Distinct())} within 30 s");
         }
 
         if (failures.Count > 0)
