@@ -110,6 +110,23 @@ public sealed class ReviewsPageBrowserSpecs
         var totals = closing.GetProperty("result").GetProperty("candidate");
         Assert.Equal((1, 0, 0), (totals.GetProperty("truePositives").GetInt32(), totals.GetProperty("falsePositives").GetInt32(), totals.GetProperty("falseNegatives").GetInt32()));
         Assert.True(errors.Count == 0, string.Join(" | ", errors));
+
+        // A node started now builds the same queue from the topics: every review written, less the one decided.
+        var written = KafkaTopics.ReadAll(bootstrap, "streaming.transactions.review", TimeSpan.FromSeconds(30))
+            .Select(r => JsonDocument.Parse(r.Message.Value!).RootElement.GetProperty("transactionId").GetString()!).ToHashSet();
+        Assert.Contains(transaction, written);
+        await using var later = FraudProcess.Start("fraud.dll", ["detect"], new Dictionary<string, string>
+        {
+            ["Kafka__BootstrapServers"] = bootstrap, ["Cluster__Port"] = FraudProcess.FreePort().ToString(), ["Dashboard__Token"] = Token,
+            ["Fraud__Rules__File"] = Path.Combine(folder, "reviews.rules"), ["Reviews__MaxOpen"] = "100000",
+        });
+        var laterUrl = await later.DashboardUrlAsync(Patience);
+        await later.WaitForLineAsync("detector started", Patience);
+        var rebuilt = await WaitForAsync(page, async () =>
+            await JsonAsync(await http.GetAsync(laterUrl + "/api/reviews?limit=200")) is var q && q.GetProperty("caughtUp").GetBoolean() ? q : (JsonElement?)null);
+        Assert.True(rebuilt.GetProperty("open").GetInt32() >= written.Count - 1, rebuilt.GetRawText()[..200]);
+        Assert.Equal(1, rebuilt.GetProperty("decided").GetInt32());
+        Assert.DoesNotContain(transaction, rebuilt.GetProperty("reviews").EnumerateArray().Select(r => r.GetProperty("transactionId").GetString()));
     }
 
     private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");

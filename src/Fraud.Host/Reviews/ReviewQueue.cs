@@ -24,6 +24,7 @@ public sealed class ReviewQueue : IAsyncDisposable
     private readonly HashSet<TopicPartition> _unread;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    private readonly DateTime _since;
     private long _unreadable;
 
     private ReviewQueue(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, KafkaSettings kafka, FraudSettings settings, ILogger log)
@@ -31,6 +32,7 @@ public sealed class ReviewQueue : IAsyncDisposable
         (_consumer, _kafka, _topics, _log) = (consumer, kafka, settings.Topics, log);
         Book = new ReviewBook(settings.Reviews.MaxOpen);
         _unread = [.. partitions];
+        _since = (DateTimeOffset.UtcNow - settings.Reviews.Horizon).UtcDateTime;
         _thread = new Thread(Follow) { IsBackground = true, Name = "fraud-reviews" };
     }
 
@@ -86,18 +88,51 @@ public sealed class ReviewQueue : IAsyncDisposable
         return metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
     }
 
-    // Where each review partition holds its first record since the horizon; from the beginning when the broker cannot say.
+    // Where each review partition holds its first record since the horizon. A broker that answers "none since" for a
+    // partition whose newest record is within the horizon cannot look up times (librdkafka's mock): read that one from
+    // its beginning, the records older than the horizon skipped as they are read.
     private static IEnumerable<TopicPartitionOffset> From(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, DateTimeOffset since)
     {
+        List<TopicPartitionOffset> found;
         try
         {
-            var stamp = new Timestamp(since);
-            return consumer.OffsetsForTimes(partitions.Select(p => new TopicPartitionTimestamp(p, stamp)), TimeSpan.FromSeconds(10))
-                .Select(o => o.Offset.IsSpecial && o.Offset != Offset.End ? new TopicPartitionOffset(o.TopicPartition, Offset.Beginning) : o);
+            found = consumer.OffsetsForTimes(partitions.Select(p => new TopicPartitionTimestamp(p, new Timestamp(since))), TimeSpan.FromSeconds(10));
         }
         catch (KafkaException)
         {
             return partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning));
+        }
+
+        return found.Select(o => o.Offset == Offset.End && NewestSince(consumer, o.TopicPartition, since) ? new TopicPartitionOffset(o.TopicPartition, Offset.Beginning)
+            : o.Offset.IsSpecial && o.Offset != Offset.End ? new TopicPartitionOffset(o.TopicPartition, Offset.Beginning)
+            : o).ToList();
+    }
+
+    private static bool NewestSince(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, DateTimeOffset since)
+    {
+        var marks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10));
+        if (marks.High <= marks.Low)
+        {
+            return false;
+        }
+
+        consumer.Assign(new TopicPartitionOffset(partition, marks.High - 1));
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } newest)
+                {
+                    return newest.Message.Timestamp.UtcDateTime >= since;
+                }
+            }
+
+            return true; // unknown: reading too much beats missing a review
+        }
+        finally
+        {
+            consumer.Unassign();
         }
     }
 
@@ -169,6 +204,11 @@ public sealed class ReviewQueue : IAsyncDisposable
             }
 
             return;
+        }
+
+        if (message.Timestamp.UtcDateTime < _since)
+        {
+            return; // older than the horizon: read only because the broker could not say where the horizon begins
         }
 
         var headers = message.Headers?.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes())).ToList() ?? [];
