@@ -71,6 +71,27 @@ public sealed class DemoEndToEndSpecs
         Assert.Equal("invalid-json", Header(dead, OutputRecords.ReasonHeader));
     }
 
+    [Fact]
+    public async Task Should_show_realistic_traffic_defeating_the_default_pack_and_say_why()
+    {
+        var demo = await FraudProcess.RunAsync("fraud.dll", ["demo", "--duration", "12", "--seed", "42", "--urls", "http://127.0.0.1:0"], Patience);
+        Assert.True(demo.ExitCode == 0, demo.Stdout + demo.Stderr);
+        var summaryLine = demo.Stdout.Split('\n').Single(l => l.StartsWith("summary: ", StringComparison.Ordinal));
+        var root = JsonDocument.Parse(summaryLine["summary: ".Length..]).RootElement;
+        Assert.Equal("realistic", root.GetProperty("traffic").GetString());
+        Assert.InRange(root.GetProperty("precision").GetDouble(), 0.001, 0.999);
+        Assert.InRange(root.GetProperty("recall").GetDouble(), 0.001, 0.999);
+
+        // The misses, per scenario, add up; the false positives say which rule and which legit behaviour.
+        var scenarios = root.GetProperty("scenarios").EnumerateObject().Select(s => s.Value).ToList();
+        Assert.Equal(root.GetProperty("injectedFraud").GetInt64() - root.GetProperty("detectedInjected").GetInt64(), scenarios.Sum(s => s.GetProperty("missed").GetInt64()));
+        var byRule = root.GetProperty("falsePositives").GetProperty("byRule");
+        var flagged = root.GetProperty("fraud").GetInt64() + root.GetProperty("review").GetInt64();
+        Assert.Equal(flagged - root.GetProperty("detectedInjected").GetInt64(), root.GetProperty("falsePositives").GetProperty("byPattern").EnumerateObject().Sum(p => p.Value.GetInt64()));
+        Assert.True(byRule.GetProperty("large-amount").GetInt64() > 0, summaryLine); // yen and rupee amounts against a raw threshold
+        Assert.True(root.GetProperty("legitPatterns").GetProperty("big-purchase").GetInt64() > 0, summaryLine);
+    }
+
     private static void Produce(string bootstrap, params byte[][] values)
     {
         Librdkafka.EnsureLoaded();

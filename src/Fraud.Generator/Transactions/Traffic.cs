@@ -6,6 +6,7 @@ namespace Fraud.Generator.Transactions;
 /// worth the same in every currency, legit cardholders who buy big, travel and tap, fraud that stays under thresholds,
 /// and whole fraud sessions labelled.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Traffic>))]
 public enum Traffic
 {
     Clean,
