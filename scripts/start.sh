@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts Kafka, creates the topics, starts PostgreSQL, the generator and DETECTORS detector nodes (default 1: the seed;
-# each one more is a replica of the scalable "detector" service). The seed's dashboard: http://localhost:8080
+# Starts Kafka, creates the topics, starts PostgreSQL, the generator and DETECTORS detector nodes (default 1), replicas
+# of the one "detector" service that find each other by its name. Their dashboards: http://localhost:8080 and on.
 set -euo pipefail
 source "$(dirname "$0")/compose.sh"
 nodes="${DETECTORS:-1}"
@@ -11,5 +11,5 @@ if [ -z "${FRAUD_DASHBOARD_TOKEN:-}" ]; then
   FRAUD_DASHBOARD_TOKEN="$(cat "$token_file")"
 fi
 export FRAUD_DASHBOARD_TOKEN
-compose up --build -d --scale detector="$((nodes > 1 ? nodes - 1 : 0))"
-echo "started $nodes detector node(s); dashboard http://localhost:8080 (token: $FRAUD_DASHBOARD_TOKEN); logs: $(dirname "$0")/logs.sh"
+compose up --build -d --scale detector="$nodes"
+echo "started $nodes detector node(s); dashboards from http://localhost:8080 (token: $FRAUD_DASHBOARD_TOKEN); logs: $(dirname "$0")/logs.sh"

@@ -85,8 +85,9 @@ public static class FraudCli
 
     private static Command Broker()
     {
-        var port = new Option<int>("--port") { Description = "Loopback port to listen on", DefaultValueFactory = _ => 19092 };
-        var command = new Command("broker", "Runs the embedded Kafka-protocol broker on a fixed port, with the default topics, until Ctrl+C or SIGTERM.") { port };
+        var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => 19092 };
+        var host = new Option<string>("--host") { Description = "Address to listen on and advertise (a test host's own, in a network namespace)", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("broker", "Runs the embedded Kafka-protocol broker on a fixed port, with the default topics, until Ctrl+C or SIGTERM.") { port, host };
         command.SetAction(async (parse, cancel) =>
         {
             var value = parse.GetValue(port);
@@ -96,7 +97,12 @@ public static class FraudCli
             }
 
             var settings = FraudSettings.Bind(FraudSettings.LoadConfiguration());
-            using var broker = KafkaConnection.StartEmbedded(settings.Topics, value);
+            if (!System.Net.IPAddress.TryParse(parse.GetValue(host), out _))
+            {
+                throw new ArgumentException($"--host is an IP address, not '{parse.GetValue(host)}'");
+            }
+
+            using var broker = KafkaConnection.StartEmbedded(settings.Topics, value, parse.GetValue(host)!);
 
             Console.WriteLine($"broker: listening on {broker.BootstrapServers} with topics {string.Join(", ", settings.Topics.All.Select(t => $"{t} ({settings.Topics.PartitionsOf(t)})"))}");
             Console.WriteLine("broker: for trying the product and for tests only; about 5 MiB kept per partition, nothing persisted. Ctrl+C stops it.");
@@ -141,7 +147,7 @@ public static class FraudCli
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             try
             {
-                while (await timer.WaitForNextTickAsync(cancel) && !node.Pipeline.Completion.IsCompleted)
+                while (await timer.WaitForNextTickAsync(cancel) && !node.Pipeline.Completion.IsCompleted && !node.LeftCluster)
                 {
                     var s = node.Stats;
                     Console.WriteLine($"[{(DateTimeOffset.UtcNow - started).TotalSeconds,6:F1}s] legit {s.Legit} fraud {s.Fraud} review {s.Review} dead-letter {s.DeadLetter} partitions {node.Pipeline.Session.Assignment.Count}");
@@ -151,7 +157,9 @@ public static class FraudCli
             {
             }
 
-            var failure = node.Pipeline.Completion.IsFaulted ? node.Pipeline.Completion.Exception!.GetBaseException().Message : null;
+            var failure = node.LeftCluster
+                ? "this node is no longer a member of the cluster (the others downed it, or it downed itself when it lost them): restart it to rejoin"
+                : node.Pipeline.Completion.IsFaulted ? node.Pipeline.Completion.Exception!.GetBaseException().Message : null;
             Console.WriteLine("detector: stopping (draining, committing, leaving the cluster)");
             await node.DisposeAsync();
             if (failure is not null)

@@ -94,13 +94,67 @@ public sealed class ClusterSettings
 {
     public const string SectionName = "Cluster";
 
+    /// <summary>
+    /// The address other nodes reach this one at; <c>auto</c>: this host's own address (a container's IP), what a node
+    /// in a container or a pod advertises.
+    /// </summary>
     public string Hostname { get; set; } = "127.0.0.1";
 
     /// <summary>0 picks a free port (fine for a single node).</summary>
     public int Port { get; set; }
 
-    /// <summary>Seed node addresses; empty means this node forms a cluster of its own.</summary>
+    /// <summary>
+    /// How a node finds the others: <c>seeds</c> (<see cref="SeedNodes"/>; none: a cluster of its own), or Cluster
+    /// Bootstrap over a discovery: <c>config</c> (<see cref="ContactPoints"/>), <c>kubernetes</c> (the pods of
+    /// <see cref="PodLabelSelector"/>), <c>dns</c> (every address <see cref="ServiceName"/> resolves to).
+    /// </summary>
+    public string Discovery { get; set; } = "seeds";
+
+    /// <summary>Seed node addresses (<c>seeds</c>); empty means this node forms a cluster of its own.</summary>
     public string[] SeedNodes { get; set; } = [];
+
+    /// <summary>The service discovery looks up: a compose service, a Kubernetes app label, a DNS name.</summary>
+    public string ServiceName { get; set; } = "detector";
+
+    /// <summary>Where Akka.Management answers the other nodes' probes during bootstrap.</summary>
+    public int ManagementPort { get; set; } = 8558;
+
+    /// <summary><c>config</c>: the nodes' management endpoints, <c>host</c> or <c>host:port</c>.</summary>
+    public string[] ContactPoints { get; set; } = [];
+
+    /// <summary>
+    /// How many nodes discovery must see before the lowest-addressed forms a new cluster. 1 lets a single node start; set
+    /// it to the initial number of nodes where they all start at once, so that no two form clusters of their own.
+    /// </summary>
+    public int RequiredContactPoints { get; set; } = 1;
+
+    /// <summary>How long what discovery sees must stay the same before a node forms or joins.</summary>
+    public TimeSpan StableMargin { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>kubernetes</c>: the pods to look for; <c>{0}</c> is <see cref="ServiceName"/>.</summary>
+    public string PodLabelSelector { get; set; } = "app={0}";
+
+    public static readonly string[] Discoveries = ["seeds", "config", "kubernetes", "dns"];
+
+    public bool UsesBootstrap => !Discovery.Equals("seeds", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What is wrong with these settings, in one line, or null.</summary>
+    public string? Problem() =>
+        !Discoveries.Contains(Discovery, StringComparer.OrdinalIgnoreCase) ? $"Cluster:Discovery is {string.Join(", ", Discoveries)}, not '{Discovery}'"
+        : UsesBootstrap && SeedNodes.Length > 0 ? $"Cluster:SeedNodes are for Cluster:Discovery=seeds; with {Discovery} the nodes find each other"
+        : Discovery.Equals("config", StringComparison.OrdinalIgnoreCase) && ContactPoints.Length == 0 ? "Cluster:Discovery=config needs Cluster:ContactPoints (the nodes' host:port)"
+        : RequiredContactPoints < 1 ? "Cluster:RequiredContactPoints is at least 1"
+        : UsesBootstrap && ManagementPort is < 1 or > 65535 ? "Cluster:ManagementPort is a port (1-65535)"
+        : null;
+
+    /// <summary>How this node finds the others, for a log line.</summary>
+    public string Describe() => Discovery.ToLowerInvariant() switch
+    {
+        "seeds" => SeedNodes.Length == 0 ? "itself" : $"seed nodes {string.Join(", ", SeedNodes)}",
+        "config" => $"contact points {string.Join(", ", ContactPoints)}",
+        "kubernetes" => $"pods {string.Format(System.Globalization.CultureInfo.InvariantCulture, PodLabelSelector, ServiceName)}",
+        _ => $"the addresses of {ServiceName}",
+    };
 
     /// <summary>
     /// The split-brain resolver (keep-majority) downs a member unreachable this long. Kafka moves a dead node's
@@ -221,6 +275,11 @@ public sealed class FraudSettings
         configuration.GetSection(TopicSettings.SectionName).Bind(settings.Topics);
         configuration.GetSection(DetectorSettings.SectionName).Bind(settings.Detector);
         configuration.GetSection(ClusterSettings.SectionName).Bind(settings.Cluster);
+        if (settings.Cluster.Problem() is { } clusterProblem)
+        {
+            throw new Hosting.StartupException(clusterProblem);
+        }
+
         configuration.GetSection("Fraud:Accounts").Bind(settings.Accounts);
         configuration.GetSection(GeneratorOptions.SectionName).Bind(settings.Generator);
         configuration.GetSection(DashboardSettings.SectionName).Bind(settings.Dashboard);

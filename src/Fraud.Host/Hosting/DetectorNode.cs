@@ -46,6 +46,13 @@ public sealed class DetectorNode : IAsyncDisposable
 
     public KafkaDetector Pipeline => _runtime.Pipeline!;
 
+    /// <summary>
+    /// Whether the actor system ended while the node ran: the cluster downed this node (it was unreachable for
+    /// <c>Cluster:DownUnreachableAfter</c>, or on the minority side of a partition). It cannot rejoin as the same member;
+    /// a restart makes a new one.
+    /// </summary>
+    public bool LeftCluster => _runtime.System?.WhenTerminated.IsCompleted == true;
+
     /// <summary>The dashboard's address as bound (a port of 0 in the settings is resolved here).</summary>
     public string DashboardUrl { get; }
 
@@ -67,7 +74,13 @@ public sealed class DetectorNode : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
-        builder.WebHost.UseUrls(settings.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string[] urls = [.. settings.Dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        if (settings.Cluster.UsesBootstrap)
+        {
+            urls = [.. urls, $"http://0.0.0.0:{settings.Cluster.ManagementPort}"]; // the other nodes probe it while the cluster forms
+        }
+
+        builder.WebHost.UseUrls(urls);
         // Program owns SIGTERM/Ctrl+C: the stream must drain before the actor system stops, so the host must not
         // stop itself on a signal (its default console lifetime would).
         builder.Services.AddSingleton<IHostLifetime, SignalAgnosticLifetime>();
@@ -89,6 +102,7 @@ public sealed class DetectorNode : IAsyncDisposable
             .WithFraudCluster(settings.Cluster)
             .WithOwnedPartitions(accounts));
         var app = builder.Build();
+        app.MapBootstrapContactPoint(settings.Cluster);
         app.MapDashboard();
         try
         {
@@ -122,7 +136,7 @@ public sealed class DetectorNode : IAsyncDisposable
                 throw new OperationCanceledException(cancel);
             }
 
-            hostLog.LogInformation("waiting to become an Up member of the cluster (seed nodes: {Seeds})", string.Join(", ", settings.Cluster.SeedNodes));
+            hostLog.LogInformation("waiting to become an Up member of the cluster (finding the others by {Discovery})", settings.Cluster.Describe());
         }
 
         if (settings.Rules.FromTopics)

@@ -54,9 +54,9 @@ public sealed class KafkaConnection : IDisposable
     }
 
     /// <summary>The embedded broker with the application's topics made.</summary>
-    public static EmbeddedKafkaBroker StartEmbedded(TopicSettings topics, int? port)
+    public static EmbeddedKafkaBroker StartEmbedded(TopicSettings topics, int? port, string host = "127.0.0.1")
     {
-        var broker = EmbeddedKafkaBroker.Start(port);
+        var broker = EmbeddedKafkaBroker.Start(port, host);
         foreach (var topic in topics.All)
         {
             broker.CreateTopic(topic, topics.PartitionsOf(topic));
