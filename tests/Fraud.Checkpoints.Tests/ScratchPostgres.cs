@@ -10,11 +10,28 @@ namespace Fraud.Checkpoints.Tests;
 public sealed class ScratchPostgres : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "fraud-pg-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _listen;
+    private readonly string? _netns;
     private string _bin = "";
 
-    public int Port { get; } = FreePort();
+    public ScratchPostgres()
+        : this("127.0.0.1", null)
+    {
+    }
 
-    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Timeout=15";
+    // xunit makes a fixture through its single public constructor: the namespaced kind comes from InNamespace.
+    private ScratchPostgres(string listen, string? netns)
+    {
+        (_listen, _netns) = (listen, netns);
+        Port = netns is null ? FreePort() : 5432;
+    }
+
+    /// <summary>A server listening on <paramref name="listen"/> inside the network namespace <paramref name="netns"/>.</summary>
+    public static ScratchPostgres InNamespace(string listen, string netns) => new(listen, netns);
+
+    public int Port { get; }
+
+    public string ConnectionString => $"Host={_listen};Port={Port};Username=postgres;Database=postgres;Pooling=true;Timeout=15";
 
     public async Task InitializeAsync()
     {
@@ -30,8 +47,14 @@ public sealed class ScratchPostgres : IAsyncLifetime
         }
 
         await RunAsPostgresAsync(Path.Combine(_bin, "initdb"), ["-D", _dir, "-A", "trust", "-U", "postgres", "--no-sync"]);
+        if (_netns is not null)
+        {
+            // The other test hosts connect from their own addresses.
+            await File.AppendAllTextAsync(Path.Combine(_dir, "pg_hba.conf"), "host all all 0.0.0.0/0 trust\n");
+        }
+
         await RunAsPostgresAsync(Path.Combine(_bin, "pg_ctl"),
-            ["-D", _dir, "-l", Path.Combine(_dir, "server.log"), "-w", "-o", $"-p {Port} -k {_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
+            ["-D", _dir, "-l", Path.Combine(_dir, "server.log"), "-w", "-o", $"-p {Port} -k {_dir} -c listen_addresses={_listen} -c fsync=off", "start"]);
     }
 
     public async Task DisposeAsync()
@@ -48,8 +71,11 @@ public sealed class ScratchPostgres : IAsyncLifetime
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    private static Task RunAsPostgresAsync(string program, string[] args) =>
-        IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", program, .. args]) : RunAsync(program, args);
+    private Task RunAsPostgresAsync(string program, string[] args)
+    {
+        string[] command = IsRoot ? ["runuser", "-u", "postgres", "--", program, .. args] : [program, .. args];
+        return _netns is null ? RunAsync(command[0], command[1..]) : RunAsync("ip", ["netns", "exec", _netns, .. command]);
+    }
 
     private static async Task RunAsync(string program, string[] args)
     {

@@ -21,15 +21,24 @@ public sealed class FraudProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static FraudProcess Start(string program, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    /// <param name="netns">A network namespace to run in (<c>ip netns exec</c>, which becomes the program: its PID is ours).</param>
+    public static FraudProcess Start(string program, IEnumerable<string> args, IDictionary<string, string>? env = null, string? netns = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(netns is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (netns is not null)
+        {
+            foreach (var arg in new[] { "netns", "exec", netns, "dotnet" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
         // Processes run side by side in the specs: each dashboard on a free port, and each process its own checkpoint
         // file (one deployment), unless a spec says otherwise. Unrelated specs sharing one store and consumer group
