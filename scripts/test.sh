@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the tests need and is missing (Debian's chromium for the browser
-# test, PostgreSQL for the cluster's checkpoint store, docker-compose to validate the compose file; apt, with sudo when
-# not root), validates docker-compose.yml, runs every test project one after another (they start brokers and processes;
+# test, PostgreSQL for the cluster's checkpoint store, docker-compose and kubectl to validate the compose file and the
+# Kubernetes manifests; apt, with sudo when not root), validates them, runs every test project one after another (they start brokers and processes;
 # the machine has two cores) and prints the totals as the plain line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v docker-compose > /dev/null 2>&1 || missing+=(docker-compose)
+command -v kubectl > /dev/null 2>&1 || missing+=(kubectl)
 ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages the tests need)"
@@ -24,6 +25,14 @@ if FRAUD_DASHBOARD_TOKEN="${FRAUD_DASHBOARD_TOKEN:-validation-only-token-000000}
   echo "docker-compose.yml: valid"
 else
   echo "docker-compose.yml: INVALID"
+  failed_checks=$((failed_checks + 1))
+fi
+
+# The Kubernetes manifests, rendered offline (no cluster here); KubernetesManifestSpecs checks their fields.
+if kubectl kustomize deploy/kubernetes > /dev/null; then
+  echo "deploy/kubernetes: renders"
+else
+  echo "deploy/kubernetes: INVALID"
   failed_checks=$((failed_checks + 1))
 fi
 
