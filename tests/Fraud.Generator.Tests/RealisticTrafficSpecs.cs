@@ -32,7 +32,7 @@ public sealed class RealisticTrafficSpecs
     }
 
     [Fact]
-    public void Should_label_every_transaction_of_a_fraud_session_and_none_of_a_legit_one()
+    public void Should_label_every_transaction_of_a_compromised_card_and_none_of_a_legit_pattern()
     {
         var stream = Stream.Value;
         var end = stream[^1].Transaction.Timestamp;
@@ -42,34 +42,34 @@ public sealed class RealisticTrafficSpecs
             [FraudScenario.SmallThenLarge] = (2, 2), [FraudScenario.ImpossibleTravel] = (2, 2), [FraudScenario.LowAndSlow] = (4, 6),
             [FraudScenario.UnderTheLimit] = (3, 4),
         };
-        var sessions = stream.Where(g => g.Session != 0).GroupBy(g => g.Session).ToList();
-        var fraud = sessions.Where(s => s.Any(g => g.InScenario)).ToList();
-        Assert.True(fraud.Count > 500, $"{fraud.Count} fraud sessions");
-        foreach (var session in fraud)
+        var episodes = stream.Where(g => g.Session != 0).GroupBy(g => g.Session).ToList();
+        var fraud = episodes.Where(s => s.Any(g => g.InScenario)).ToList();
+        Assert.True(fraud.Count > 500, $"{fraud.Count} fraud episodes");
+        foreach (var episode in fraud)
         {
-            var scenario = session.First().Scenario;
+            var scenario = episode.First().Scenario;
             Assert.NotNull(scenario);
-            Assert.All(session, g => Assert.Equal(scenario, g.Scenario)); // whole: no step of the session unlabelled
-            Assert.All(session, g => Assert.Equal(session.First().Transaction.Source, g.Transaction.Source));
-            if (end - session.First().Transaction.Timestamp > TimeSpan.FromMinutes(40))
+            Assert.All(episode, g => Assert.Equal(scenario, g.Scenario)); // whole: no step of the card's fraud unlabelled
+            Assert.All(episode, g => Assert.Equal(episode.First().Transaction.Source, g.Transaction.Source));
+            if (end - episode.First().Transaction.Timestamp > TimeSpan.FromMinutes(40))
             {
-                Assert.InRange(session.Count(), expected[scenario!].Min, expected[scenario!].Max);
+                Assert.InRange(episode.Count(), expected[scenario!].Min, expected[scenario!].Max);
             }
         }
 
-        Assert.All(sessions.Except(fraud).SelectMany(s => s), g => Assert.Null(g.Scenario));
+        Assert.All(episodes.Except(fraud).SelectMany(s => s), g => Assert.Null(g.Scenario));
         Assert.All(stream.Where(g => g.Session == 0), g => Assert.Null(g.Scenario));
     }
 
     [Fact]
     public void Should_spread_low_and_slow_fraud_over_minutes_and_keep_the_under_the_limit_sum_under_2000()
     {
-        var sessions = Stream.Value.Where(g => g.Scenario is FraudScenario.LowAndSlow or FraudScenario.UnderTheLimit).GroupBy(g => g.Session);
-        foreach (var session in sessions.Where(s => s.Count() >= 3))
+        var episodes = Stream.Value.Where(g => g.Scenario is FraudScenario.LowAndSlow or FraudScenario.UnderTheLimit).GroupBy(g => g.Session);
+        foreach (var episode in episodes.Where(s => s.Count() >= 3))
         {
-            var times = session.Select(g => g.Transaction.Timestamp).ToArray();
-            var usd = session.Sum(g => g.Transaction.Amount * SampleRates.WorthInUsd(g.Transaction.Currency));
-            if (session.First().Scenario == FraudScenario.LowAndSlow)
+            var times = episode.Select(g => g.Transaction.Timestamp).ToArray();
+            var usd = episode.Sum(g => g.Transaction.Amount * SampleRates.WorthInUsd(g.Transaction.Currency));
+            if (episode.First().Scenario == FraudScenario.LowAndSlow)
             {
                 Assert.All(times.Zip(times.Skip(1)), p => Assert.True(p.Second - p.First >= TimeSpan.FromMinutes(2)));
             }
